@@ -1,0 +1,42 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything happens in ./.venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+DEPS_STAMP := $(VENV)/.deps-stamp
+
+export QT_LOGGING_RULES ?= qt.multimedia.symbolsresolver=false;qt.multimedia.ffmpeg=false
+
+.PHONY: run test lint bench install clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Third-party dependencies are installed once (again when pyproject.toml changes).
+$(DEPS_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet ".[dev]"
+	touch $@
+
+# The app itself is installed as a real wheel (not editable) every time, so tests always run the code and
+# resources exactly as a user's install ships them.
+install: $(DEPS_STAMP)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation --force-reinstall .
+
+run: install
+	$(BIN)/psoas-desktop $(ARGS)
+
+test: install
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: install
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,7 @@
+"""``python -m psoas_desktop`` behaves as ``psoas-desktop``."""
+
+import sys
+
+from psoas_desktop.cli import main
+
+sys.exit(main())
