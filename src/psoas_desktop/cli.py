@@ -71,8 +71,8 @@ def _print_catalog(catalog: Catalog, as_json: bool) -> None:
     for routine in catalog.routines:
         print(f"  {routine.id}: {routine.name} — {', '.join(routine.exercise_ids)}")
     print("\nTips:")
-    for tip in catalog.tips:
-        print(f"  {tip.title}: {tip.text}")
+    for general_tip in catalog.tips:
+        print(f"  {general_tip.title}: {general_tip.text}")
     print(f"\nSafety: {catalog.safety_note}")
 
 

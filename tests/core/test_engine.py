@@ -239,3 +239,27 @@ def test_a_real_routine_lasts_its_planned_total(clock: FakeClock) -> None:
     assert holds == expected
     assert clock.monotonic() - 1000.0 == pytest.approx(timeline.total_seconds, abs=0.1)
     assert sum(1 for p in timeline.phases if p.kind is PhaseKind.HOLD) > 0
+
+
+def test_new_settings_apply_from_the_next_exercise(clock: FakeClock) -> None:
+    catalog = load_catalog()
+    routine = catalog.routine("psoas-3")
+    engine = SessionEngine(build_timeline(catalog, routine, Settings(hold_seconds=20)), clock)
+    engine.start(engine.timeline.first_phase_of(1))  # the Bridge: get ready 5 s, lift 2 s, hold 20 s
+    for _ in range(2):
+        clock.advance(4.0)
+        engine.poll()
+    index_before = engine.phase_index
+    assert engine.replace_upcoming_exercises(build_timeline(catalog, routine, Settings(hold_seconds=30)))
+    phases = engine.timeline.phases
+    assert {p.seconds for p in phases if p.exercise == "bridge" and p.kind is PhaseKind.HOLD} == {20.0}
+    assert {
+        p.seconds for p in phases if p.exercise == "kneeling-psoas-stretch" and p.kind is PhaseKind.HOLD
+    } == {30.0}
+    snapshot = engine.poll().snapshot
+    assert engine.phase_index == index_before and snapshot.remaining == pytest.approx(20.0 - 1.0)
+    assert snapshot.session_total == pytest.approx(engine.timeline.total_seconds)
+    with pytest.raises(ValueError, match="same routine"):
+        engine.replace_upcoming_exercises(
+            build_timeline(catalog, catalog.routine("quick-stretch"), Settings())
+        )

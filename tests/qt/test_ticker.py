@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers.fake_clock import FakeClock
-from helpers.timelines import make_timeline
 from pytestqt.qtbot import QtBot
 
+from helpers.fake_clock import FakeClock
+from helpers.timelines import make_timeline
 from psoas_desktop.core.engine import EngineState, SessionEngine, Snapshot, TransitionKind
 from psoas_desktop.qt.ticker import Ticker
 
@@ -24,7 +24,7 @@ def fire_boundary(ticker: Ticker) -> None:
 
 
 def test_start_arms_the_precise_timers_at_the_next_boundary(qtbot: QtBot) -> None:
-    clock, ticker = make(qtbot)
+    _clock, ticker = make(qtbot)
     with qtbot.waitSignal(ticker.transitions_emitted) as blocker:
         ticker.start()
     assert [t.kind for t in blocker.args[0]] == [TransitionKind.SESSION_STARTED, TransitionKind.PHASE_STARTED]
@@ -84,7 +84,7 @@ def test_timers_stop_when_paused_stopped_or_finished(qtbot: QtBot) -> None:
 
 
 def test_skip_back_and_skip_exercise_act_at_once(qtbot: QtBot) -> None:
-    clock, ticker = make(qtbot)
+    _clock, ticker = make(qtbot)
     seen: list[Snapshot] = []
     ticker.snapshot_changed.connect(seen.append)
     ticker.start()

@@ -137,9 +137,7 @@ class SessionEngine:
         self._seen_wall: datetime | None = None
         self._transitions: list[Transition] = []
         self._records: list[HoldRecord] = []
-        self._done_before = [0.0]
-        for phase in self._phases:
-            self._done_before.append(self._done_before[-1] + phase.seconds)
+        self._done_before = _cumulative(self._phases)
 
     # -- queries ---------------------------------------------------------------------------------------
 
@@ -164,6 +162,27 @@ class SessionEngine:
             return None
         deadline = self._anchor + self._remaining
         return deadline - self._countdown if self._countdown else deadline
+
+    def replace_upcoming_exercises(self, timeline: Timeline) -> bool:
+        """Swap in a re-planned timeline (same routine, new settings) from the next exercise on.
+
+        The exercise in progress keeps its phases, so a settings change never rewrites the hold a person is in.
+        Returns False when nothing is left to replace.
+        """
+        validate_timeline(timeline)
+        if timeline.exercise_ids != self.timeline.exercise_ids:
+            raise ValueError("a re-planned timeline must be for the same routine")
+        if self._index >= len(self._phases):
+            return False
+        current = self._phases[self._index].exercise_index
+        kept = tuple(p for p in self._phases if p.exercise_index <= current)
+        upcoming = tuple(p for p in timeline.phases if p.exercise_index > current)
+        if not upcoming:
+            return False
+        self._phases = kept + upcoming
+        self.timeline = Timeline(timeline.routine, timeline.exercise_ids, self._phases)
+        self._done_before = _cumulative(self._phases)
+        return True
 
     # -- user actions ------------------------------------------------------------------------------------
 
@@ -394,3 +413,11 @@ class SessionEngine:
             interrupted=self._interrupted,
             at=now,
         )
+
+
+def _cumulative(phases: tuple[Phase, ...]) -> list[float]:
+    """Planned seconds before each phase (and, last, the total): the base of session progress."""
+    totals = [0.0]
+    for phase in phases:
+        totals.append(totals[-1] + phase.seconds)
+    return totals

@@ -1,0 +1,19 @@
+"""`make bench`: run every benchmark, each in its own process so one cannot disturb another."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BENCHMARKS = ("benchmarks.bench_timer",)
+
+
+def main() -> int:
+    failed = 0
+    for module in BENCHMARKS:
+        failed |= subprocess.run([sys.executable, "-m", module], check=False).returncode
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Small modal dialogs, each behind an ``ask()`` classmethod so tests replace one method, not a dialog."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+SHORTCUTS: tuple[tuple[str, str], ...] = (
+    ("Space", "Start, pause or resume"),
+    ("Right / N", "Skip to the next phase"),
+    ("Left / B", "Back: restart this phase (in its first second: go to the previous one)"),
+    ("Shift+Right", "Skip the rest of this exercise"),
+    ("S", "Stop the session (asks first while it runs)"),
+    ("F11", "Mat mode: full-screen countdown with the current step"),
+    ("Ctrl+M", "Compact mode: a small always-on-top countdown"),
+    ("Ctrl+,", "Settings"),
+    ("F1", "This list of shortcuts"),
+    ("Escape", "Leave mat mode"),
+)
+
+
+class ConfirmStop:
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> bool:
+        answer = QMessageBox.question(
+            parent,
+            "Stop the session?",
+            "Stop now? Holds you already finished stay in your history.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        self.setAccessibleName("Keyboard shortcuts")
+        rows = "".join(
+            f"<tr><td><b>{key}</b>&nbsp;&nbsp;</td><td>{what}</td></tr>" for key, what in SHORTCUTS
+        )
+        label = QLabel(f"<table cellpadding='3'>{rows}</table>")
+        label.setAccessibleName("Shortcut list")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(buttons)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> None:
+        cls(parent).exec()
+
+
+class WelcomeDialog(QDialog):
+    """First launch: what the app does, the article's weekly advice and the safety note."""
+
+    def __init__(self, safety_note: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Welcome to Psoas Desktop")
+        self.setAccessibleName("Welcome")
+        intro = QLabel(
+            "<h2>Welcome</h2>"
+            "<p>Pick a routine on the left, press <b>Space</b> and follow the countdown. The highlighted step "
+            "on the right tells you what to do; sounds mark every change, so you can keep your eyes closed "
+            "during a stretch.</p>"
+            "<p><b>Aim for two to three sessions a week</b> — regular practice is what brings results.</p>"
+        )
+        intro.setWordWrap(True)
+        safety = QLabel(f"<p><b>Safety:</b> {safety_note}</p>")
+        safety.setWordWrap(True)
+        safety.setAccessibleName("Safety note")
+        self.dont_show_again = QCheckBox("&Don't show this again")
+        self.dont_show_again.setChecked(True)
+        self.dont_show_again.setAccessibleName("Don't show the welcome again")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        buttons.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        for widget in (intro, safety, self.dont_show_again, buttons):
+            layout.addWidget(widget)
+        self.setMinimumWidth(460)
+
+    @classmethod
+    def ask(cls, safety_note: str, parent: QWidget | None) -> bool:
+        """Shows the welcome; returns True when it should not be shown again."""
+        dialog = cls(safety_note, parent)
+        dialog.exec()
+        return dialog.dont_show_again.isChecked()
