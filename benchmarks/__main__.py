@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("benchmarks.bench_timer",)
+BENCHMARKS = ("benchmarks.bench_startup", "benchmarks.bench_timer")
 
 
 def main() -> int:

@@ -186,11 +186,22 @@ class SessionEngine:
 
     # -- user actions ------------------------------------------------------------------------------------
 
-    def start(self, phase_index: int = 0) -> None:
+    def select_start(self, phase_index: int) -> None:
+        """Before the start: where the session will begin (the idle snapshot shows that phase)."""
         if self._state is not EngineState.IDLE:
             return
         if not 0 <= phase_index < len(self._phases):
             raise IndexError(f"no phase {phase_index}; the timeline has {len(self._phases)}")
+        self._index = phase_index
+        self._remaining = self._phases[phase_index].seconds
+
+    def start(self, phase_index: int | None = None) -> None:
+        """Start at `phase_index` (default: the phase chosen with select_start, else the first)."""
+        if self._state is not EngineState.IDLE:
+            return
+        if phase_index is None:
+            phase_index = self._index
+        self.select_start(phase_index)
         now, wall = self._read_clock()
         self._seen_mono, self._seen_wall = now, wall
         self._state = EngineState.RUNNING

@@ -7,7 +7,7 @@ renders a shipped SVG for this pane and for the exercise list's thumbnails.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QPoint, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
@@ -326,6 +326,8 @@ class InstructionPane(QWidget):
         for layout in (self._steps_layout, self._content.layout()):
             if layout is not None:
                 layout.activate()
+        # A freshly shown exercise has its resize still queued; without it the scroll aims at stale positions.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.scroll_area.ensureWidgetVisible(label, 0, 24)
 
     def is_step_visible(self, n: int) -> bool:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from psoas_desktop.core.catalog import Catalog
+from psoas_desktop.core.catalog import Catalog, Side
 from psoas_desktop.core.clock import Clock
 from psoas_desktop.core.engine import EngineState, HoldRecord, SessionEngine, Snapshot, Transition
 from psoas_desktop.core.errors import KnownError
@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.ticker = Ticker(clock, parent=self)
         self.session_records: list[HoldRecord] = []
         self._shown_exercise: tuple[Timeline, int] | None = None
+        self._shown_step: tuple[int | None, Side | None] = (None, None)
         self.mat_window: CountdownWindow | None = None
         self.compact_window: CountdownWindow | None = None
         self.on_theme_changed: Callable[[str], None] | None = None
@@ -106,16 +107,15 @@ class MainWindow(QMainWindow):
         self.ticker.transitions_emitted.connect(self._on_transitions)
         self.exercise_list.set_catalog(catalog)
         self.exercise_list.set_settings(self.workout_settings)
-        self._show_selected_exercise()
-        self._update_controls(None)
+        self._prepare_session()
         self.restore_layout()
 
     # -- construction -------------------------------------------------------------------------------------
 
     def _build_views(self) -> None:
         self.exercise_list = ExerciseListPanel(self)
-        self.exercise_list.exercise_selected.connect(lambda _row: self._show_selected_exercise())
-        self.exercise_list.routine_changed.connect(lambda _id: self._show_selected_exercise())
+        self.exercise_list.exercise_selected.connect(lambda _row: self._prepare_session())
+        self.exercise_list.routine_changed.connect(lambda _id: self._prepare_session())
         self.exercise_list.exercise_activated.connect(self.start_from_row)
 
         self.countdown = CountdownWidget(self)
@@ -158,7 +158,9 @@ class MainWindow(QMainWindow):
         button.clicked.connect(slot)
         return button
 
-    def _action(self, text: str, keys: tuple[str, ...], slot: Callable[[], object], menu_name: str) -> QAction:
+    def _action(
+        self, text: str, keys: tuple[str, ...], slot: Callable[[], object], menu_name: str
+    ) -> QAction:
         action = QAction(text, self)
         action.setShortcuts([QKeySequence(k) for k in keys])
         action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # also in mat/compact windows
@@ -215,7 +217,7 @@ class MainWindow(QMainWindow):
         except KnownError as exc:
             self.show_message(str(exc))
         self.exercise_list.set_settings(self.workout_settings)
-        self._show_selected_exercise()
+        self._prepare_session()
         engine = self.ticker.engine
         if engine is not None and engine.state in (EngineState.RUNNING, EngineState.PAUSED):
             routine = self.catalog.resolve(engine.timeline.routine)
@@ -236,29 +238,50 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def toggle(self) -> None:
+        engine = self.ticker.engine
         if self.session_active:
             self.ticker.toggle()
+        elif engine is not None and engine.state is EngineState.IDLE:
+            self._start_prepared()
         else:
             self.start_from_row(max(0, self.exercise_list.current_row()))
 
     @Slot(int)
     def start_from_row(self, row: int) -> None:
         """Start the selected routine from one of its exercises."""
-        routine = self.catalog.routine(self.exercise_list.current_routine_id())
-        self.start_session(routine.id, row)
+        self.start_session(self.exercise_list.current_routine_id(), row)
 
     def start_session(self, name: str, row: int = 0) -> None:
         """Start a routine (from its exercise at `row`) or a single exercise, replacing any finished session."""
         if self.session_active:
             self.ticker.stop()
-        routine = self.catalog.resolve(name)
         if name in {r.id for r in self.catalog.routines}:
             self.exercise_list.select_routine(name)
+        self._prepare_session(name, row)
+        self._start_prepared()
+
+    def _prepare_session(self, name: str | None = None, row: int | None = None) -> None:
+        """Idle: load the selected routine into a fresh engine, cued at the selected exercise.
+
+        The countdown then shows what Space will start and the whole session's planned time.
+        """
+        if self.session_active:
+            return
+        name = name or self.exercise_list.current_routine_id()
+        row = max(0, self.exercise_list.current_row()) if row is None else row
+        routine = self.catalog.resolve(name)
         timeline = build_timeline(self.catalog, routine, self.workout_settings)
-        self.session_records = []
+        engine = SessionEngine(timeline, self.clock)
+        engine.select_start(timeline.first_phase_of(min(row, len(timeline.exercise_ids) - 1)))
         self._shown_exercise = None
-        self.ticker.set_engine(SessionEngine(timeline, self.clock))
-        self.ticker.start(timeline.first_phase_of(min(row, len(timeline.exercise_ids) - 1)))
+        self.ticker.set_engine(engine)
+
+    def _start_prepared(self) -> None:
+        engine = self.ticker.engine
+        assert engine is not None
+        self.session_records = []
+        routine = self.catalog.resolve(engine.timeline.routine)
+        self.ticker.start()
         self.show_message(f"Started {routine.name}. Space pauses.")
 
     @Slot()
@@ -289,6 +312,7 @@ class MainWindow(QMainWindow):
             key = (engine.timeline, phase.exercise_index)
             if self._shown_exercise != key:
                 self._shown_exercise = key
+                self._shown_step = (None, None)
                 exercise = self.catalog.exercise(phase.exercise)
                 self.instructions.show_exercise(
                     exercise, self.workout_settings.level, self.catalog.safety_note
@@ -296,11 +320,15 @@ class MainWindow(QMainWindow):
                 for view in self._countdowns():
                     view.set_exercise_name(exercise.name)
                 self._select_row_of(phase.exercise)
-            self.instructions.highlight_step(phase.step)
-            self.instructions.set_side(phase.side.value if phase.side else None)
-            step_text = self.instructions.step_text(phase.step)
-            for view in self._countdowns():
-                view.set_step_text(f"{phase.step}. {step_text}")
+            running = snapshot.state is not EngineState.IDLE
+            step = (phase.step if running else None, phase.side if running else None)
+            if step != self._shown_step:  # only on change: a user scrolling the pane is not yanked back
+                self._shown_step = step
+                self.instructions.set_side(phase.side.value if phase.side and running else None)
+                self.instructions.highlight_step(phase.step if running else None)
+                step_text = self.instructions.step_text(phase.step)
+                for view in self._countdowns():
+                    view.set_step_text(f"{phase.step}. {step_text}")
         self._update_controls(snapshot)
 
     def _select_row_of(self, exercise_id: str) -> None:
@@ -312,18 +340,6 @@ class MainWindow(QMainWindow):
             blocked = self.exercise_list.blockSignals(True)
             self.exercise_list.select_row(routine.exercise_ids.index(exercise_id))
             self.exercise_list.blockSignals(blocked)
-
-    def _show_selected_exercise(self) -> None:
-        """Idle: the instruction pane follows the list selection."""
-        if self.session_active:
-            return
-        routine = self.catalog.routine(self.exercise_list.current_routine_id())
-        row = max(0, self.exercise_list.current_row())
-        exercise = self.catalog.exercise(routine.exercise_ids[min(row, len(routine.exercise_ids) - 1)])
-        self.instructions.show_exercise(exercise, self.workout_settings.level, self.catalog.safety_note)
-        self.instructions.highlight_step(None)
-        self.instructions.set_side(None)
-        self.countdown.set_exercise_name(exercise.name)
 
     def _update_controls(self, snapshot: Snapshot | None) -> None:
         state = snapshot.state if snapshot is not None else EngineState.IDLE
@@ -371,6 +387,8 @@ class MainWindow(QMainWindow):
         window.closed.connect(self._mat_closed)
         self.mat_window = window
         self._refresh_extra_view(window.countdown)
+        # Cover the screen even where no window manager honours the full-screen request.
+        window.setGeometry(self.screen().geometry())
         window.showFullScreen()
 
     @Slot()
@@ -393,6 +411,8 @@ class MainWindow(QMainWindow):
         window.closed.connect(self._compact_closed)
         self.compact_window = window
         self._refresh_extra_view(window.countdown)
+        area = self.screen().availableGeometry()
+        window.move(area.right() - window.width() - 24, area.top() + 24)  # out of the way, top right
         window.show()
 
     def _compact_closed(self) -> None:

@@ -102,7 +102,7 @@ class Ticker(QObject):
     # -- user intents: act on the engine, then show the result at once --------------------------------
 
     @Slot()
-    def start(self, phase_index: int = 0) -> None:
+    def start(self, phase_index: int | None = None) -> None:
         if self._engine is not None:
             self._engine.start(phase_index)
         self.poll()

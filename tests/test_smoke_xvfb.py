@@ -1,0 +1,109 @@
+"""Smoke test of the real app in a real X server: launch, screenshot, press Space, see the countdown move.
+
+Skipped with a reason where Xvfb, xdotool or ImageMagick's `import` are missing (`.ci/run` installs them).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+TOOLS = ("Xvfb", "xdotool", "import")
+missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(bool(missing), reason=f"needs {', '.join(missing)} (apt: xvfb xdotool imagemagick)"),
+]
+
+
+def wait_for(predicate: object, timeout: float, what: str) -> None:
+    assert callable(predicate)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)  # polling an external process, not timing the app
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def display() -> Iterator[str]:
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    try:
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def screenshot(env: dict[str, str], path: Path) -> Path:
+    subprocess.run(["import", "-window", "root", str(path)], env=env, check=True, timeout=30)
+    return path
+
+
+def differs(a: Path, b: Path) -> bool:
+    return a.read_bytes() != b.read_bytes()
+
+
+def test_real_window_starts_and_space_runs_the_countdown(display: str, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "psoas-desktop.ini").write_text("[app]\nwelcome_seen=true\n", encoding="utf-8")
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    app = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "psoas_desktop",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--config-dir",
+            str(config),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        found = subprocess.run(
+            ["xdotool", "search", "--sync", "--onlyvisible", "--name", "^Psoas Desktop$"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        window = found.stdout.split()[0]
+        subprocess.run(["xdotool", "windowfocus", "--sync", window], env=env, check=True, timeout=30)
+        idle = screenshot(env, tmp_path / "idle.png")
+        subprocess.run(["xdotool", "key", "space"], env=env, check=True, timeout=30)
+        shots: list[Path] = []
+
+        def changed_since(reference: Path) -> bool:
+            shots.append(screenshot(env, tmp_path / f"shot-{len(shots)}.png"))
+            return differs(reference, shots[-1])
+
+        wait_for(lambda: changed_since(idle), 15, "Space to start the session")
+        started = shots[-1]
+        wait_for(lambda: changed_since(started), 15, "the countdown to move on by itself")
+        assert app.poll() is None, "the app exited"
+    finally:
+        app.terminate()
+        output = app.communicate(timeout=30)[0]
+    assert b"Traceback" not in output, output.decode(errors="replace")
