@@ -1,0 +1,70 @@
+"""Shared pieces of the history tests: a hand-set clock, hold records, file fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from psoas_desktop.core.catalog import Side
+from psoas_desktop.core.engine import HoldRecord, PhaseStatus
+
+
+class Now:
+    """The `now` callable History.open takes: aware UTC, moved by hand."""
+
+    def __init__(self, start: datetime = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)) -> None:
+        self.value = start
+
+    def __call__(self) -> datetime:
+        return self.value
+
+    def advance(self, **delta: float) -> None:
+        self.value += timedelta(**delta)
+
+
+def hold(
+    phase_index: int,
+    started: datetime,
+    *,
+    exercise: str = "bridge",
+    side: Side | None = None,
+    actual: float = 30.0,
+    planned: float = 30.0,
+    status: PhaseStatus = PhaseStatus.COMPLETED,
+) -> HoldRecord:
+    offset = started.utcoffset() or timedelta(0)
+    return HoldRecord(
+        exercise=exercise,
+        side=side,
+        set=1,
+        rep=phase_index,
+        planned_seconds=planned,
+        actual_seconds=actual,
+        started_utc=started.astimezone(UTC),
+        utc_offset_seconds=int(offset.total_seconds()),
+        status=status,
+        phase_index=phase_index,
+    )
+
+
+def fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def pragma(path: Path, name: str) -> object:
+    """A PRAGMA read through a separate read-only connection, as any other program would see it."""
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute(f"PRAGMA {name}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def query(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
