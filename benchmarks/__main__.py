@@ -5,7 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("benchmarks.bench_startup", "benchmarks.bench_timer")
+BENCHMARKS = (
+    "benchmarks.bench_startup",
+    "benchmarks.bench_timer",
+    "benchmarks.bench_audio",
+    "benchmarks.bench_history",
+    "benchmarks.bench_history_view",
+)
 
 
 def main() -> int:

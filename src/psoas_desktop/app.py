@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
+from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QTimer
@@ -15,16 +18,23 @@ from psoas_desktop import __version__
 from psoas_desktop.core.catalog import load_catalog
 from psoas_desktop.core.clock import SystemClock
 from psoas_desktop.core.errors import KnownError
+from psoas_desktop.core.stats import SystemLocalZone, local_today
+from psoas_desktop.history_link import HistoryLink
 from psoas_desktop.qt.main_window import MainWindow
 from psoas_desktop.qt.settings_store import SettingsStore
 from psoas_desktop.qt.theme import apply_theme
+from psoas_desktop.storage.history import History
 from psoas_desktop.storage.paths import AppPaths, resolve_paths
+from psoas_desktop.writer_lock import WriterLock, acquire_writer_lock
 
 log = logging.getLogger("psoas_desktop")
 
 
-def _setup_logging(paths: AppPaths) -> str:
-    """Log to a file in the data dir; a read-only disk leaves logging on stderr only."""
+def _setup_logging(paths: AppPaths) -> tuple[str, list[logging.Handler]]:
+    """Log the app's own messages to a file in the data dir (and stderr); a read-only disk leaves stderr.
+
+    Returns where the log goes and the handlers, which the caller removes and closes on exit.
+    """
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     where = "standard error"
     try:
@@ -36,8 +46,18 @@ def _setup_logging(paths: AppPaths) -> str:
             f"psoas-desktop: cannot write a log in {paths.data_dir} ({exc}); logging to stderr",
             file=sys.stderr,
         )
-    logging.basicConfig(level=logging.INFO, handlers=handlers, format="%(asctime)s %(levelname)s %(message)s")
-    return where
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    return where, handlers
+
+
+def _remove_logging(handlers: list[logging.Handler]) -> None:
+    for handler in handlers:
+        log.removeHandler(handler)
+        handler.close()
 
 
 def _install_crash_hook(log_location: str) -> None:
@@ -57,15 +77,85 @@ def _install_crash_hook(log_location: str) -> None:
     sys.excepthook = hook
 
 
+def _tell_already_running(lock: WriterLock) -> int:
+    """A second copy writes nothing: it says so on stderr and in a box, then exits."""
+    assert lock.message is not None
+    print(f"psoas-desktop: {lock.message}", file=sys.stderr)
+    QMessageBox.information(None, "Psoas Desktop", lock.message)
+    return 1
+
+
+def _attach_history(window: MainWindow, paths: AppPaths) -> HistoryLink:
+    opened = History.open(paths.data_dir, now=lambda: datetime.now(UTC))
+    for message in opened.messages:
+        log.warning("history: %s", message)
+    if opened.messages:
+        window.show_message(" ".join(opened.messages))
+    zone = SystemLocalZone()
+    return HistoryLink(
+        window,
+        opened.history,
+        tz=zone,
+        today=lambda: local_today(zone),
+        now=lambda: datetime.now(UTC),
+        export_dir=Path.home(),
+    )
+
+
+def _attach_sound(window: MainWindow) -> None:
+    # Imported here, after the first paint: the cue player is not on the start-up path.
+    from psoas_desktop.qt.audio import CuePlayer
+
+    player = CuePlayer(clock=window.clock, parent=window)
+    window.attach_cue_player(player)
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(player.shutdown)
+
+
 def run_gui(args: argparse.Namespace) -> int:
     paths = resolve_paths(args.data_dir, args.config_dir)
-    log_location = _setup_logging(paths)
+    log_location, log_handlers = _setup_logging(paths)
+    try:
+        return _run(args, paths, log_location)
+    finally:
+        _remove_logging(log_handlers)
+
+
+def _run(args: argparse.Namespace, paths: AppPaths, log_location: str) -> int:
+    # QtMultimedia's backend chatter is not for users; the cue player reports sound problems itself.
+    os.environ.setdefault(
+        "QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false;qt.multimedia.ffmpeg=false"
+    )
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Psoas Desktop")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("psoas-desktop")
+    previous_hook = sys.excepthook
     _install_crash_hook(log_location)
+    try:
+        return _run_window(args, paths, app)
+    finally:
+        sys.excepthook = previous_hook
+
+
+def _run_window(args: argparse.Namespace, paths: AppPaths, app: QApplication) -> int:
+    lock = acquire_writer_lock(paths.data_dir)
+    if lock.message is not None:
+        return _tell_already_running(lock)
+    links: list[HistoryLink] = []
+    try:
+        return _show_window(args, paths, app, links)
+    finally:
+        for link in links:
+            link.history.close()
+        lock.release()
+
+
+def _show_window(
+    args: argparse.Namespace, paths: AppPaths, app: QApplication, links: list[HistoryLink]
+) -> int:
     try:
         catalog = load_catalog()
     except KnownError as exc:
@@ -82,16 +172,22 @@ def run_gui(args: argparse.Namespace) -> int:
     window.show()
     if messages:
         window.show_message(" ".join(messages))
-    if args.start:
-        try:
-            window.start_session(args.start)
-        except KnownError as exc:
-            window.show_message(str(exc))
-    if args.mat:
-        window.toggle_mat_mode()
-    if not args.start:
-        # After the first paint, so the window is there behind the welcome.
-        QTimer.singleShot(0, window.show_welcome_once)
+
+    def after_first_paint() -> None:
+        """History and sound come up once the window is on screen; a --start session then begins."""
+        links.append(_attach_history(window, paths))
+        _attach_sound(window)
+        if args.start:
+            try:
+                window.start_session(args.start)
+            except KnownError as exc:
+                window.show_message(str(exc))
+        if args.mat:
+            window.toggle_mat_mode()
+        if not args.start:
+            window.show_welcome_once()
+
+    QTimer.singleShot(0, after_first_paint)
     log.info(
         "Psoas Desktop %s started; data in %s, settings in %s", __version__, paths.data_dir, paths.config_dir
     )

@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QPushButton, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from psoas_desktop.qt.checkin_dialog import NOT_RATED_TEXT, Checkin, CheckinDialog
+from psoas_desktop.qt.checkin_dialog import NOT_RATED_TEXT, NOTE_NEEDS_RATING, Checkin, CheckinDialog
 
 
 def make(qtbot: QtBot, per_side: bool) -> CheckinDialog:
@@ -73,9 +73,11 @@ def test_note_is_capped_at_500_characters(qtbot: QtBot) -> None:
     dialog = make(qtbot, per_side=False)
     dialog.note_edit.setText("x" * 600)
     assert len(dialog.note_edit.text()) == 500
+    assert dialog.overall_spin is not None
+    dialog.overall_spin.setValue(4)
     dialog.save_button.click()
     result = dialog.checkin()
-    assert result is not None and result.note == "x" * 500 and result.overall is None
+    assert result is not None and result.note == "x" * 500 and result.overall == 4
 
 
 def test_escape_skips_even_after_entering_values(qtbot: QtBot) -> None:
@@ -150,3 +152,16 @@ def test_ask_returns_the_answer_of_the_modal_dialog(qtbot: QtBot) -> None:
 def test_ask_returns_none_on_escape(qtbot: QtBot) -> None:
     answer_modal(lambda dialog: QTest.keyClick(dialog, Qt.Key.Key_Escape))
     assert CheckinDialog.ask(per_side=True, parent=None) is None
+
+
+def test_a_note_without_a_rating_is_not_dropped_the_dialog_asks_for_a_rating(qtbot: QtBot) -> None:
+    dialog = make(qtbot, per_side=False)
+    assert dialog.overall_spin is not None
+    dialog.show()
+    dialog.note_edit.setText("stiff after sitting all day")
+    dialog.save_button.click()
+    assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.problem_label.isVisible() and dialog.problem_label.text() == NOTE_NEEDS_RATING
+    dialog.overall_spin.setValue(6)
+    dialog.save_button.click()
+    assert dialog.checkin() == Checkin(left=None, right=None, overall=6, note="stiff after sitting all day")

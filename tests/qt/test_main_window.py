@@ -276,3 +276,35 @@ def test_geometry_and_splitter_are_restored(qtbot: QtBot, window: MainWindow, cl
     assert again.size() == size
     again.show()
     assert again.splitter.sizes() == sizes
+
+
+def test_attached_cue_player_sounds_each_transition_and_follows_the_sound_settings(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from psoas_desktop.qt import audio
+
+    def no_library() -> None:
+        raise ImportError("libpulse.so.0: cannot open shared object file")
+
+    monkeypatch.setattr(audio, "_import_multimedia", no_library)  # a machine without libpulse
+    played: list[str] = []
+    player = audio.CuePlayer(play_hook=played.append, clock=clock, parent=window)
+    window.attach_cue_player(player)
+    window.start_session("quick-stretch")
+    # No sound library: the timer runs, and the status bar says once that cues are visual only.
+    assert (
+        window.statusBar().currentMessage().startswith("Sound is off: the audio library could not be loaded")
+    )
+    run(window, clock, 3.0)
+    assert played[-1:] == ["hold_start"] and played.count("ready_tick") >= 1
+    run(window, clock, 20.0)
+    assert played[-1:] == ["switch"]
+    muted = AppSettings(workout=window.app_settings.workout, sound_on=False)
+    window.apply_settings(muted)
+    assert player.muted
+    count = len(played)
+    run(window, clock, 4.0)
+    assert len(played) == count  # muted: the hold start on the left side is silent
+    window.apply_settings(AppSettings(workout=window.app_settings.workout, volume=30, breathing_on=True))
+    assert (player.muted, player.volume, player.breathing_enabled) == (False, 30, True)
+    player.shutdown()

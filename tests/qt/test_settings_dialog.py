@@ -118,6 +118,7 @@ def test_result_settings_reflects_edits(qtbot: QtBot) -> None:
     dialog.sound_check.setChecked(True)
     dialog.volume_slider.setValue(95)
     dialog.voice_check.setChecked(False)
+    dialog.breathing_check.setChecked(True)
     dialog.theme_combo.setCurrentIndex(dialog.theme_combo.findText("Dark"))
     assert dialog.result_settings() == AppSettings(
         workout=CURRENT.workout.with_changes(
@@ -127,6 +128,7 @@ def test_result_settings_reflects_edits(qtbot: QtBot) -> None:
         sound_on=True,
         volume=95,
         voice_on=False,
+        breathing_on=True,
         theme=Theme.DARK,
     )
 
@@ -140,8 +142,8 @@ def test_every_input_has_an_accessible_name_and_a_label_with_a_mnemonic(qtbot: Q
         and not isinstance(w, QScrollBar)  # inside the combo boxes' popups
         and w.parent() is not dialog.buttons
     ]
-    # 8 spins, 4 Custom switches, weekly goal, level, sound, volume, voice, theme
-    assert len(inputs) == 18
+    # 8 spins, 4 Custom switches, weekly goal, level, sound, volume, voice, breathing, theme
+    assert len(inputs) == 19
     names = [w.accessibleName() for w in inputs]
     assert all(names), [w for w in inputs if not w.accessibleName()]
     assert len(set(names)) == len(names), names
@@ -160,7 +162,7 @@ def test_every_input_has_an_accessible_name_and_a_label_with_a_mnemonic(qtbot: Q
     keys = [re.search(r"&(\w)", text) for text in mnemonic_texts]
     assert all(keys), [t for t, k in zip(mnemonic_texts, keys, strict=True) if not k]
     letters = [k.group(1).lower() for k in keys if k]
-    assert len(letters) == 4 + 4 + 4 + 2  # row labels, timing labels, level/goal/volume/theme, 2 checkboxes
+    assert len(letters) == 4 + 4 + 4 + 3  # row labels, timing labels, level/goal/volume/theme, 3 checkboxes
     assert len(set(letters)) == len(letters), letters
 
 

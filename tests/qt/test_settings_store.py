@@ -29,6 +29,7 @@ NON_DEFAULT = AppSettings(
     sound_on=False,
     volume=35,
     voice_on=True,
+    breathing_on=True,
     theme=Theme.DARK,
 )
 
@@ -46,7 +47,7 @@ VALID_INI = {
         "move_seconds": "3",
     },
     "app": {"weekly_goal": "5", "theme": "light"},
-    "sound": {"on": "false", "volume": "20"},
+    "sound": {"on": "false", "volume": "20", "breathing": "true"},
     "voice": {"on": "true"},
 }
 VALID_LOADED = AppSettings(
@@ -65,6 +66,7 @@ VALID_LOADED = AppSettings(
     sound_on=False,
     volume=20,
     voice_on=True,
+    breathing_on=True,
     theme=Theme.LIGHT,
 )
 
@@ -125,6 +127,7 @@ def test_hand_written_file_with_text_values_loads(tmp_path: Path) -> None:
         ("sound/on", "maybe", "sound_on", "on"),
         ("sound/volume", "101", "volume", "80"),
         ("voice/on", "maybe", "voice_on", "off"),
+        ("sound/breathing", "2", "breathing_on", "off"),
     ],
 )
 def test_bad_value_falls_back_to_its_default_and_names_the_key(

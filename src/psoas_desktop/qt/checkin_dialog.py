@@ -32,6 +32,7 @@ RATING_MIN = 0
 RATING_MAX = 10
 NOTE_MAX_CHARS = 500
 NOT_RATED_TEXT = "Not rated"
+NOTE_NEEDS_RATING = "Give a rating from 0 to 10 to save your note, or press Skip (Escape)."
 
 
 @dataclass(frozen=True)
@@ -109,16 +110,34 @@ class CheckinDialog(QDialog):
         self.skip_button.setToolTip("Skip (Escape)")
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.skip_button, QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)  # QDialog maps Escape to reject(): Escape = Skip
+
+        self.problem_label = QLabel()
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setAccessibleName("Check-in problem")
+        self.problem_label.hide()
 
         layout = QVBoxLayout(self)
         layout.addWidget(question)
         layout.addLayout(form)
+        layout.addWidget(self.problem_label)
         layout.addWidget(buttons)
         first = self.left_spin or self.overall_spin
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _save(self) -> None:
+        """Accept, except a note with no rating: the history keeps notes with a rating, so ask for one."""
+        rated = any(
+            self._rating(spin) is not None for spin in (self.left_spin, self.right_spin, self.overall_spin)
+        )
+        if self.note_edit.text().strip() and not rated:
+            self.problem_label.setText(NOTE_NEEDS_RATING)
+            self.problem_label.show()
+            (self.left_spin or self.overall_spin or self.note_edit).setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.accept()
 
     @staticmethod
     def _add_row(form: QFormLayout, text: str, field: QWidget) -> None:

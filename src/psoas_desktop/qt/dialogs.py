@@ -21,6 +21,8 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("F11", "Mat mode: full-screen countdown with the current step"),
     ("Ctrl+M", "Compact mode: a small always-on-top countdown"),
     ("Ctrl+,", "Settings"),
+    ("Ctrl+H", "History: your weeks in charts"),
+    ("Ctrl+E", "Export the history as CSV or JSON"),
     ("F1", "This list of shortcuts"),
     ("Escape", "Leave mat mode"),
 )

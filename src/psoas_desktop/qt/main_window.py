@@ -7,6 +7,9 @@ the views (countdown, instruction pane, mat and compact windows) and turns keys 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -33,9 +36,20 @@ from psoas_desktop.qt.settings_dialog import SettingsDialog
 from psoas_desktop.qt.settings_store import AppSettings, SettingsStore
 from psoas_desktop.qt.ticker import Ticker
 
+if TYPE_CHECKING:  # the player module is imported after the first paint, not on the start-up path
+    from psoas_desktop.qt.audio import CuePlayer
+
 WELCOME_SEEN_KEY = "app/welcome_seen"
 GEOMETRY_KEY = "window/geometry"
 SPLITTER_KEY = "window/splitter"
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    routine: str
+    level: str
+    started: datetime
+    per_side: bool
 
 
 class CountdownWindow(QWidget):
@@ -69,12 +83,20 @@ class CountdownWindow(QWidget):
 
 class MainWindow(QMainWindow):
     """Signals:
+    session_started(SessionInfo): a session began.
     hold_recorded(HoldRecord): a hold/pause/bout ended (completed, skipped, interrupted, stopped...).
     session_ended(str): the session completed or stopped ("completed" / "stopped").
+    settings_changed(AppSettings): the user saved new settings.
+    history_requested(): the user asked for the history window.
+    export_requested(): the user asked to export the history.
     """
 
+    session_started = Signal(object)
     hold_recorded = Signal(object)
     session_ended = Signal(str)
+    settings_changed = Signal(object)
+    history_requested = Signal()
+    export_requested = Signal()
 
     def __init__(
         self,
@@ -97,6 +119,9 @@ class MainWindow(QMainWindow):
         self.mat_window: CountdownWindow | None = None
         self.compact_window: CountdownWindow | None = None
         self.on_theme_changed: Callable[[str], None] | None = None
+        self.closing = False  # set while the window closes: no questions (check-in) then
+        self.cue_player: CuePlayer | None = None
+        self._ended_status: str | None = None
 
         self.setWindowTitle("Psoas Desktop")
         self.setObjectName("MainWindow")
@@ -182,6 +207,11 @@ class MainWindow(QMainWindow):
         self._menus["&Session"].addSeparator()
         self.settings_action = self._action("Se&ttings…", ("Ctrl+,",), self.open_settings, "&Session")
         self.quit_action = self._action("&Quit", ("Ctrl+Q",), self.close, "&Session")
+        self.history_action = self._action("&History…", ("Ctrl+H",), self.history_requested.emit, "&View")
+        self.export_action = self._action(
+            "&Export history…", ("Ctrl+E",), self.export_requested.emit, "&View"
+        )
+        self._menus["&View"].addSeparator()
         self.mat_action = self._action("&Mat mode", ("F11",), self.toggle_mat_mode, "&View")
         self.compact_action = self._action("&Compact mode", ("Ctrl+M",), self.toggle_compact, "&View")
         self.shortcuts_action = self._action(
@@ -228,6 +258,7 @@ class MainWindow(QMainWindow):
             self.ticker.poll()
         if theme_changed and self.on_theme_changed is not None:
             self.on_theme_changed(chosen.theme.value)
+        self.settings_changed.emit(chosen)
 
     # -- session control ------------------------------------------------------------------------------------
 
@@ -281,8 +312,17 @@ class MainWindow(QMainWindow):
         assert engine is not None
         self.session_records = []
         routine = self.catalog.resolve(engine.timeline.routine)
+        self.show_message(f"Started {routine.name}. Space pauses.")  # first: a listener's warning wins
+        # Before the ticker starts: listeners (history, sound) are ready for the first transitions.
+        self.session_started.emit(
+            SessionInfo(
+                routine=routine.id,
+                level=self.workout_settings.level.value,
+                started=self.clock.now(),
+                per_side=any(e.per_side for e in self.catalog.routine_exercises(routine)),
+            )
+        )
         self.ticker.start()
-        self.show_message(f"Started {routine.name}. Space pauses.")
 
     @Slot()
     def request_stop(self) -> None:
@@ -304,6 +344,10 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_snapshot(self, snapshot: Snapshot) -> None:
+        # The snapshot comes last in a poll: the end is announced after that poll's records (the last hold).
+        if self._ended_status is not None:
+            status, self._ended_status = self._ended_status, None
+            self.session_ended.emit(status)
         for view in self._countdowns():
             view.show_snapshot(snapshot)
         phase = snapshot.phase
@@ -364,10 +408,10 @@ class MainWindow(QMainWindow):
                 self.show_message(
                     "Session complete — well done. Two to three sessions a week keep the psoas happy."
                 )
-                self.session_ended.emit("completed")
+                self._ended_status = "completed"
             elif kind == "session_stopped":
                 self.show_message("Session stopped. Finished holds are kept.")
-                self.session_ended.emit("stopped")
+                self._ended_status = "stopped"
             elif kind == "interrupted":
                 self.show_message(
                     "Paused: the computer slept or the clock jumped. Press Space to redo this phase."
@@ -375,6 +419,35 @@ class MainWindow(QMainWindow):
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text)
+
+    # -- sound ------------------------------------------------------------------------------------------------
+
+    def attach_cue_player(self, player: CuePlayer) -> None:
+        """Cues follow the engine's transitions; sounds load when a session starts; settings apply live."""
+        self.cue_player = player
+        player.set_exercise_names({exercise.id: exercise.name for exercise in self.catalog.exercises})
+        self.ticker.transitions_emitted.connect(self._cue_transitions)
+        self.ticker.snapshot_changed.connect(player.handle_snapshot)
+        player.status_message.connect(self.show_message)
+        self.session_started.connect(lambda _info: player.prepare())
+        self.settings_changed.connect(self._apply_sound_settings)
+        self._apply_sound_settings(self.app_settings)
+        if self.session_active:  # attached after a --start session began
+            player.prepare()
+
+    @Slot(object)
+    def _cue_transitions(self, transitions: tuple[Transition, ...]) -> None:
+        engine = self.ticker.engine
+        if self.cue_player is not None and engine is not None:
+            self.cue_player.handle(transitions, engine.timeline.phases)
+
+    @Slot(object)
+    def _apply_sound_settings(self, settings: AppSettings) -> None:
+        if self.cue_player is not None:
+            self.cue_player.set_volume(settings.volume)
+            self.cue_player.set_muted(not settings.sound_on)
+            self.cue_player.set_voice_enabled(settings.voice_on)
+            self.cue_player.set_breathing_enabled(settings.breathing_on)
 
     # -- mat and compact modes -------------------------------------------------------------------------------
 
@@ -454,6 +527,7 @@ class MainWindow(QMainWindow):
         if engine is not None and engine.state is EngineState.RUNNING and not ConfirmStop.ask(self):
             event.ignore()
             return
+        self.closing = True
         if self.session_active:
             self.ticker.stop()
         for window in (self.mat_window, self.compact_window):

@@ -45,6 +45,7 @@ LEVEL_LABELS = {Level.BEGINNER: "Beginner", Level.STANDARD: "Standard", Level.AD
 THEME_LABELS = {Theme.SYSTEM: "System", Theme.LIGHT: "Light", Theme.DARK: "Dark"}
 SESSION_NOTE = "Changes during a session apply from the next exercise."
 VOICE_TOOLTIP = "Speaks short phrases; needs a speech engine"
+BREATHING_TOOLTIP = "Soft inhale and exhale tones to pace your breathing in holds of 20 seconds or more"
 
 
 def range_label(text: str, spec: SettingSpec) -> str:
@@ -141,6 +142,12 @@ class SettingsDialog(QDialog):
         self.voice_check.setToolTip(VOICE_TOOLTIP)
         form.addRow(self.voice_check)
 
+        self.breathing_check = QCheckBox("&Breathing pace during long holds")
+        self.breathing_check.setChecked(current.breathing_on)
+        self.breathing_check.setAccessibleName("Breathing pace")
+        self.breathing_check.setToolTip(BREATHING_TOOLTIP)
+        form.addRow(self.breathing_check)
+
         self.theme_combo = QComboBox()
         for theme, text in THEME_LABELS.items():
             self.theme_combo.addItem(text, theme.value)
@@ -216,6 +223,7 @@ class SettingsDialog(QDialog):
             sound_on=self.sound_check.isChecked(),
             volume=self.volume_slider.value(),
             voice_on=self.voice_check.isChecked(),
+            breathing_on=self.breathing_check.isChecked(),
             theme=Theme(self.theme_combo.currentData()),
         )
 

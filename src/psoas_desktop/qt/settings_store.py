@@ -35,6 +35,7 @@ KEY_WEEKLY_GOAL = "app/weekly_goal"
 KEY_SOUND_ON = "sound/on"
 KEY_VOLUME = "sound/volume"
 KEY_VOICE_ON = "voice/on"
+KEY_BREATHING_ON = "sound/breathing"
 KEY_THEME = "app/theme"
 
 
@@ -58,6 +59,7 @@ class AppSettings:
     sound_on: bool = True
     volume: int = 80
     voice_on: bool = False
+    breathing_on: bool = False
     theme: Theme = Theme.SYSTEM
 
     def __post_init__(self) -> None:
@@ -72,7 +74,7 @@ class AppSettings:
                 raise SettingsError(f"{name}: expected a whole number, got {value!r}")
             if not low <= value <= high:
                 raise SettingsError(f"{name}: {value} is out of range; allowed {low}–{high}")
-        for name in ("sound_on", "voice_on"):
+        for name in ("sound_on", "voice_on", "breathing_on"):
             if not isinstance(getattr(self, name), bool):
                 raise SettingsError(f"{name}: expected true or false, got {getattr(self, name)!r}")
         if not isinstance(self.theme, Theme):
@@ -220,6 +222,9 @@ class SettingsStore:
                 str(defaults.volume),
             ),
             voice_on=read(KEY_VOICE_ON, _to_bool, defaults.voice_on, _on_off(defaults.voice_on)),
+            breathing_on=read(
+                KEY_BREATHING_ON, _to_bool, defaults.breathing_on, _on_off(defaults.breathing_on)
+            ),
             theme=read(KEY_THEME, _to_theme, defaults.theme, defaults.theme.value),
         )
         if self._settings.status() == QSettings.Status.FormatError:
@@ -245,6 +250,7 @@ class SettingsStore:
         qsettings.setValue(KEY_SOUND_ON, settings.sound_on)
         qsettings.setValue(KEY_VOLUME, settings.volume)
         qsettings.setValue(KEY_VOICE_ON, settings.voice_on)
+        qsettings.setValue(KEY_BREATHING_ON, settings.breathing_on)
         qsettings.setValue(KEY_THEME, settings.theme.value)
         qsettings.sync()
         status = qsettings.status()

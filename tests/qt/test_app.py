@@ -1,0 +1,128 @@
+"""The composition root: one writer per data folder, history and sound attached after the first paint."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from psoas_desktop import app
+from psoas_desktop.storage.history import FILE_NAME, History
+from psoas_desktop.writer_lock import LOCK_FILE_NAME, acquire_writer_lock
+
+HOLDER = """
+import sys
+from pathlib import Path
+from psoas_desktop.writer_lock import acquire_writer_lock
+lock = acquire_writer_lock(Path(sys.argv[1]))
+print("held" if lock.held else f"refused: {lock.message}", flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the data folder's writer lock."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "held"
+    with process:  # closes its pipes
+        yield process
+        process.kill()
+
+
+def args_for(tmp_path: Path, start: str | None = None) -> argparse.Namespace:
+    return argparse.Namespace(
+        data_dir=tmp_path, config_dir=tmp_path / "config", start=start, level=None, mat=False
+    )
+
+
+def test_a_second_process_is_refused_and_a_killed_holders_lock_is_recovered(
+    tmp_path: Path, holder: subprocess.Popen[str]
+) -> None:
+    refused = acquire_writer_lock(tmp_path)
+    assert not refused.held and refused.other_pid == holder.pid
+    assert (
+        refused.message is not None
+        and "already running" in refused.message
+        and str(tmp_path) in refused.message
+    )
+    holder.kill()  # SIGKILL: the lock file stays behind
+    holder.wait(timeout=10)
+    assert (tmp_path / LOCK_FILE_NAME).exists()
+    recovered = acquire_writer_lock(tmp_path)
+    assert recovered.held
+    recovered.release()
+
+
+def test_the_app_launched_twice_tells_the_user_and_exits_without_writing(
+    qtbot: QtBot,
+    tmp_path: Path,
+    holder: subprocess.Popen[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+    assert app.run_gui(args_for(tmp_path)) == 1
+    assert len(shown) == 1 and "already running" in shown[0]
+    assert "already running" in capsys.readouterr().err
+    assert not (tmp_path / FILE_NAME).exists()
+
+
+def test_the_real_app_saves_a_started_session_and_a_kill_leaves_it_interrupted(tmp_path: Path) -> None:
+    """The installed app in its own process (offscreen): --start begins a session that is on disk at once;
+    SIGKILL mid-session, and the next open finds it as interrupted."""
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "psoas-desktop.ini").write_text("[app]\nwelcome_seen=true\n", encoding="utf-8")
+    data = tmp_path / "data"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    command = [sys.executable, "-m", "psoas_desktop", "--data-dir", str(data), "--config-dir", str(config)]
+    with subprocess.Popen([*command, "--start", "quick-stretch"], env=env, stderr=subprocess.PIPE) as process:
+        try:
+            deadline = time.monotonic() + 30
+            rows: list[tuple[object, ...]] = []
+            while not rows and time.monotonic() < deadline and process.poll() is None:
+                time.sleep(0.1)  # waiting for another process, not timing the app
+                rows = read_sessions(data)
+            assert rows == [("quick-stretch", "running")]
+            refused = acquire_writer_lock(data)
+            assert not refused.held and refused.other_pid == process.pid
+        finally:
+            process.kill()
+    history = History.open(data, now=lambda: datetime.now(UTC))
+    try:
+        assert [(s.routine, s.status) for s in history.history.sessions()] == [
+            ("quick-stretch", "interrupted")
+        ]
+    finally:
+        history.history.close()
+
+
+def read_sessions(data: Path) -> list[tuple[object, ...]]:
+    if not (data / FILE_NAME).exists():
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{data / FILE_NAME}?mode=ro", uri=True)
+        try:
+            return conn.execute("SELECT routine, status FROM sessions").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:  # the schema is still being created
+        return []
