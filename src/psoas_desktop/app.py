@@ -10,6 +10,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -18,16 +19,18 @@ from psoas_desktop import __version__
 from psoas_desktop.core.catalog import load_catalog
 from psoas_desktop.core.clock import SystemClock
 from psoas_desktop.core.errors import KnownError
-from psoas_desktop.core.stats import SystemLocalZone, local_today
-from psoas_desktop.history_link import HistoryLink
 from psoas_desktop.qt.main_window import MainWindow
 from psoas_desktop.qt.settings_store import SettingsStore
 from psoas_desktop.qt.theme import apply_theme
-from psoas_desktop.storage.history import History
 from psoas_desktop.storage.paths import AppPaths, resolve_paths
 from psoas_desktop.writer_lock import WriterLock, acquire_writer_lock
 
+if TYPE_CHECKING:  # loaded after the first paint (see _attach_history), not on the start-up path
+    from psoas_desktop.history_link import HistoryLink
+
 log = logging.getLogger("psoas_desktop")
+
+PREWARM_DELAY_MS = 1500  # after the first paint: the user is still reading the window
 
 
 def _setup_logging(paths: AppPaths) -> tuple[str, list[logging.Handler]]:
@@ -86,6 +89,10 @@ def _tell_already_running(lock: WriterLock) -> int:
 
 
 def _attach_history(window: MainWindow, paths: AppPaths) -> HistoryLink:
+    from psoas_desktop.core.stats import SystemLocalZone, local_today
+    from psoas_desktop.history_link import HistoryLink
+    from psoas_desktop.storage.history import History
+
     opened = History.open(paths.data_dir, now=lambda: datetime.now(UTC))
     for message in opened.messages:
         log.warning("history: %s", message)
@@ -175,7 +182,9 @@ def _show_window(
 
     def after_first_paint() -> None:
         """History and sound come up once the window is on screen; a --start session then begins."""
-        links.append(_attach_history(window, paths))
+        link = _attach_history(window, paths)
+        links.append(link)
+        QTimer.singleShot(PREWARM_DELAY_MS, link, link.prewarm)
         _attach_sound(window)
         if args.start:
             try:
@@ -187,7 +196,7 @@ def _show_window(
         if not args.start:
             window.show_welcome_once()
 
-    QTimer.singleShot(0, after_first_paint)
+    window.first_painted.connect(after_first_paint)
     log.info(
         "Psoas Desktop %s started; data in %s, settings in %s", __version__, paths.data_dir, paths.config_dir
     )

@@ -8,7 +8,9 @@ line; the timer never waits for or stops on the database.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import threading
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -73,6 +75,7 @@ class HistoryLink(QObject):
         self._per_side = False
         self._warned_this_session = False
         self.history_window: HistoryWindow | None = None
+        self.prewarm_thread: threading.Thread | None = None
         window.session_started.connect(self.on_session_started)
         window.hold_recorded.connect(self.on_hold_recorded)
         window.session_ended.connect(self.on_session_ended)
@@ -145,6 +148,23 @@ class HistoryLink(QObject):
         self._refresh_history_window()
 
     # -- the history window -------------------------------------------------------------------------------
+
+    @Slot()
+    def prewarm(self) -> None:
+        """While the app sits idle after start-up: load the chart module and aggregate the history in a
+        thread, so the first open of the history window is as quick as any later one (ten years of
+        history: ≈80 ms instead of ≈270 ms, plus ≈200 ms of pyqtgraph/numpy import)."""
+        if self.window.session_active or self.prewarm_thread is not None:
+            return  # never during a workout; the window then aggregates when opened
+        importlib.import_module("psoas_desktop.qt.history_view")
+        self.prewarm_thread = threading.Thread(target=self._aggregate, name="history-prewarm", daemon=True)
+        self.prewarm_thread.start()
+
+    def _aggregate(self) -> None:
+        try:
+            self.history.summaries()  # cached inside History; later calls re-read only what changed
+        except Exception:  # a damaged file shows itself when the window opens; nothing to do here
+            log.exception("history: aggregating in the background failed")
 
     @Slot()
     def open_history(self) -> None:

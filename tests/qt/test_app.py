@@ -126,3 +126,38 @@ def read_sessions(data: Path) -> list[tuple[object, ...]]:
             conn.close()
     except sqlite3.OperationalError:  # the schema is still being created
         return []
+
+
+FIRST_PAINT_PROBE = """
+import sys
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+HEAVY = ("pyqtgraph", "numpy", "PySide6.QtMultimedia", "PySide6.QtTextToSpeech", "psoas_desktop.qt.audio",
+         "psoas_desktop.qt.history_view", "psoas_desktop.storage.history")
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and isinstance(watched, QMainWindow):
+            print("loaded:" + ",".join(m for m in HEAVY if m in sys.modules), flush=True)
+            QApplication.instance().exit(0)
+        return False
+
+app = QApplication(sys.argv[:1])
+probe = FirstPaint()
+app.installEventFilter(probe)
+from psoas_desktop.cli import main
+sys.exit(main(["--data-dir", sys.argv[1], "--config-dir", sys.argv[2]]))
+"""
+
+
+def test_charts_sound_and_the_database_load_after_the_first_paint(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT_PROBE, str(tmp_path / "data"), str(tmp_path / "config")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert "loaded:\n" in result.stdout, result.stdout

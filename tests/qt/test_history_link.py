@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -250,3 +251,19 @@ def test_export_to_a_missing_folder_fails_clearly_and_writes_nothing(
     assert not link.export_to(target, "json")
     assert window.statusBar().currentMessage().startswith(f"Export failed: {target}")
     assert not target.parent.exists()
+
+
+def test_prewarm_loads_the_charts_and_aggregates_off_the_gui_thread_but_never_during_a_workout(
+    window: MainWindow, history: History, clock: FakeClock
+) -> None:
+    link = link_to(window, history, clock)
+    window.start_session("quick-stretch")
+    link.prewarm()
+    assert link.prewarm_thread is None  # a workout is running: nothing competes with the timer
+    window.ticker.stop()
+    link.prewarm()
+    assert link.prewarm_thread is not None
+    link.prewarm_thread.join(timeout=10)
+    assert not link.prewarm_thread.is_alive()
+    assert "psoas_desktop.qt.history_view" in sys.modules
+    assert [s.status for s in history.summaries()] == ["stopped"]

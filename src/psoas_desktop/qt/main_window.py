@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
     hold_recorded(HoldRecord): a hold/pause/bout ended (completed, skipped, interrupted, stopped...).
     session_ended(str): the session completed or stopped ("completed" / "stopped").
     settings_changed(AppSettings): the user saved new settings.
+    first_painted(): the window has been painted once (the app then loads what start-up can do without).
     history_requested(): the user asked for the history window.
     export_requested(): the user asked to export the history.
     """
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
     hold_recorded = Signal(object)
     session_ended = Signal(str)
     settings_changed = Signal(object)
+    first_painted = Signal()
     history_requested = Signal()
     export_requested = Signal()
 
@@ -122,6 +124,7 @@ class MainWindow(QMainWindow):
         self.closing = False  # set while the window closes: no questions (check-in) then
         self.cue_player: CuePlayer | None = None
         self._ended_status: str | None = None
+        self._painted = False
 
         self.setWindowTitle("Psoas Desktop")
         self.setObjectName("MainWindow")
@@ -521,6 +524,12 @@ class MainWindow(QMainWindow):
     def save_layout(self) -> None:
         self.store.set_bytes(GEOMETRY_KEY, QByteArray(self.saveGeometry()))
         self.store.set_bytes(SPLITTER_KEY, QByteArray(self.splitter.saveState()))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, self.first_painted.emit)  # once this paint is on screen
 
     def closeEvent(self, event: QCloseEvent) -> None:
         engine = self.ticker.engine
