@@ -7,6 +7,7 @@ import csv
 import io
 import sqlite3
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -253,17 +254,22 @@ def test_export_to_a_missing_folder_fails_clearly_and_writes_nothing(
     assert not target.parent.exists()
 
 
+def prewarm_thread(link: HistoryLink) -> threading.Thread | None:
+    return link.prewarm_thread
+
+
 def test_prewarm_loads_the_charts_and_aggregates_off_the_gui_thread_but_never_during_a_workout(
     window: MainWindow, history: History, clock: FakeClock
 ) -> None:
     link = link_to(window, history, clock)
     window.start_session("quick-stretch")
     link.prewarm()
-    assert link.prewarm_thread is None  # a workout is running: nothing competes with the timer
+    assert prewarm_thread(link) is None  # a workout is running: nothing competes with the timer
     window.ticker.stop()
     link.prewarm()
-    assert link.prewarm_thread is not None
-    link.prewarm_thread.join(timeout=10)
-    assert not link.prewarm_thread.is_alive()
+    thread = prewarm_thread(link)
+    assert thread is not None
+    thread.join(timeout=10)
+    assert not thread.is_alive()
     assert "psoas_desktop.qt.history_view" in sys.modules
     assert [s.status for s in history.summaries()] == ["stopped"]
