@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from psoas_desktop import __version__
+from psoas_desktop import __version__, single_instance
 from psoas_desktop.core.catalog import load_catalog
 from psoas_desktop.core.clock import SystemClock
 from psoas_desktop.core.errors import KnownError
 from psoas_desktop.qt.main_window import MainWindow
 from psoas_desktop.qt.settings_store import SettingsStore
 from psoas_desktop.qt.theme import apply_theme
+from psoas_desktop.single_instance import InstanceServer, Request, hand_over
 from psoas_desktop.storage.paths import AppPaths, resolve_paths
-from psoas_desktop.writer_lock import WriterLock, acquire_writer_lock
+from psoas_desktop.writer_lock import LOCK_FILE_NAME, WriterLock, acquire_writer_lock
 
 if TYPE_CHECKING:  # loaded after the first paint (see _attach_history), not on the start-up path
     from psoas_desktop.history_link import HistoryLink
@@ -150,18 +151,55 @@ def _run(args: argparse.Namespace, paths: AppPaths, log_location: str) -> int:
 def _run_window(args: argparse.Namespace, paths: AppPaths, app: QApplication) -> int:
     lock = acquire_writer_lock(paths.data_dir)
     if lock.message is not None:
-        return _tell_already_running(lock)
+        return _hand_over_or_tell(lock, paths, args.start)
+    server = InstanceServer(paths.data_dir)
+    server.listen()  # before the window is built: a racing launch waits for this, not for the window
     links: list[HistoryLink] = []
     try:
-        return _show_window(args, paths, app, links)
+        return _show_window(args, paths, app, links, server)
     finally:
+        server.close()
         for link in links:
             link.history.close()
         lock.release()
 
 
+def _hand_over_or_tell(lock: WriterLock, paths: AppPaths, start: str | None) -> int:
+    """Another copy runs with this data: ask it to come forward (and start `start`), then exit 0."""
+    delivered = hand_over(
+        paths.data_dir,
+        Request(start=start),
+        still_locked=(paths.data_dir / LOCK_FILE_NAME).exists,
+        patience=single_instance.HANDOVER_PATIENCE_SECONDS,
+    )
+    if delivered:
+        log.info("Psoas Desktop is already running with %s; asked it to come forward", paths.data_dir)
+        return 0
+    return _tell_already_running(lock)
+
+
+def _on_request(window: MainWindow, request: Request) -> None:
+    """A later launch asked for the window (and maybe a routine)."""
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
+    if request.start is None:
+        return
+    if window.session_active:
+        window.show_message(f"A session is running; finish or stop it to start {request.start}.")
+        return
+    try:
+        window.start_session(request.start)
+    except KnownError as exc:
+        window.show_message(str(exc))
+
+
 def _show_window(
-    args: argparse.Namespace, paths: AppPaths, app: QApplication, links: list[HistoryLink]
+    args: argparse.Namespace,
+    paths: AppPaths,
+    app: QApplication,
+    links: list[HistoryLink],
+    server: InstanceServer,
 ) -> int:
     try:
         catalog = load_catalog()
@@ -173,6 +211,7 @@ def _show_window(
     apply_theme(app, settings.theme.value)
     window = MainWindow(catalog, store, settings, SystemClock())
     window.on_theme_changed = lambda theme: apply_theme(app, theme)
+    server.requested.connect(lambda request: _on_request(window, request))
     if args.level is not None:
         window.level_override = args.level
         window.exercise_list.set_settings(window.workout_settings)

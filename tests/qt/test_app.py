@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from psoas_desktop import app
+from psoas_desktop import app, single_instance
 from psoas_desktop.storage.history import FILE_NAME, History
 from psoas_desktop.writer_lock import LOCK_FILE_NAME, acquire_writer_lock
 
@@ -79,10 +79,67 @@ def test_the_app_launched_twice_tells_the_user_and_exits_without_writing(
 ) -> None:
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(single_instance, "HANDOVER_PATIENCE_SECONDS", 0.3)  # the holder never answers
     assert app.run_gui(args_for(tmp_path)) == 1
     assert len(shown) == 1 and "already running" in shown[0]
     assert "already running" in capsys.readouterr().err
     assert not (tmp_path / FILE_NAME).exists()
+
+
+def launch(tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
+    config = tmp_path / "config"
+    config.mkdir(exist_ok=True)
+    (config / "psoas-desktop.ini").write_text("[app]\nwelcome_seen=true\n", encoding="utf-8")
+    command = [
+        sys.executable,
+        "-m",
+        "psoas_desktop",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--config-dir",
+        str(config),
+    ]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.Popen([*command, *extra], env=env, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 30) -> bool:
+    """Poll another process's visible state (files, exit codes); not a timing measurement."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_ten_launches_at_once_leave_exactly_one_instance_and_one_writer(tmp_path: Path) -> None:
+    processes = [launch(tmp_path) for _ in range(10)]
+    try:
+        assert wait_for(lambda: sum(p.poll() is not None for p in processes) >= 9, seconds=60)
+        running = [p for p in processes if p.poll() is None]
+        assert len(running) == 1
+        assert [p.returncode for p in processes if p is not running[0]] == [0] * 9  # handed over, exited
+        holder = acquire_writer_lock(tmp_path / "data")
+        assert not holder.held and holder.other_pid == running[0].pid
+    finally:
+        for process in processes:
+            process.kill()
+            process.communicate()
+
+
+def test_a_second_launch_with_start_hands_the_routine_to_the_running_window(tmp_path: Path) -> None:
+    with launch(tmp_path) as first:
+        try:
+            assert wait_for((tmp_path / "data" / FILE_NAME).exists)
+            second = launch(tmp_path, "--start", "quick-stretch")
+            _, err = second.communicate(timeout=60)
+            assert second.returncode == 0, err
+            assert wait_for(lambda: read_sessions(tmp_path / "data") == [("quick-stretch", "running")])
+            assert first.poll() is None
+        finally:
+            first.kill()
+            first.communicate()
 
 
 def test_the_real_app_saves_a_started_session_and_a_kill_leaves_it_interrupted(tmp_path: Path) -> None:
@@ -161,3 +218,30 @@ def test_charts_sound_and_the_database_load_after_the_first_paint(tmp_path: Path
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert "loaded:\n" in result.stdout, result.stdout
+
+
+def test_a_killed_instances_lock_and_socket_are_recovered_by_the_next_launch(tmp_path: Path) -> None:
+    socket_path = Path(single_instance.server_name(tmp_path / "data"))
+    with launch(tmp_path) as killed:
+        assert wait_for(socket_path.exists)
+        killed.kill()  # SIGKILL: lock file and socket stay behind
+        killed.communicate()
+    assert socket_path.exists() and (tmp_path / "data" / LOCK_FILE_NAME).exists()
+    with launch(tmp_path) as successor:
+        try:
+            assert wait_for(lambda: acquire_writer_lock(tmp_path / "data").other_pid == successor.pid)
+            third = launch(tmp_path)
+            _, err = third.communicate(timeout=60)
+            assert third.returncode == 0, err  # handed over to the successor's fresh socket
+            assert successor.poll() is None
+        finally:
+            successor.kill()
+            successor.communicate()
+
+
+@pytest.mark.parametrize(
+    "line", [b"", b"hello\n", b'{"action": "delete"}\n', b'{"action": "raise", "start": 3}\n']
+)
+def test_a_malformed_request_is_refused(line: bytes) -> None:
+    with pytest.raises(ValueError, match=r"^bad request: "):
+        single_instance.Request.decode(line)
