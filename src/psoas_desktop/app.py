@@ -110,6 +110,16 @@ def _attach_history(window: MainWindow, paths: AppPaths) -> HistoryLink:
     )
 
 
+def _attach_desktop(window: MainWindow, link: HistoryLink) -> None:
+    from psoas_desktop.qt.desktop_shell import DesktopShell
+
+    shell = DesktopShell(window, completed_this_week=link.completed_this_week)
+    shell.start()
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(shell.stop)
+
+
 def _attach_sound(window: MainWindow) -> None:
     # Imported here, after the first paint: the cue player is not on the start-up path.
     from psoas_desktop.qt.audio import CuePlayer
@@ -224,6 +234,7 @@ def _show_window(
         link = _attach_history(window, paths)
         links.append(link)
         QTimer.singleShot(PREWARM_DELAY_MS, link, link.prewarm)
+        _attach_desktop(window, link)
         _attach_sound(window)
         if args.start:
             try:

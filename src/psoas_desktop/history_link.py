@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from psoas_desktop.core.engine import HoldRecord
 from psoas_desktop.core.errors import KnownError
+from psoas_desktop.core.stats import weekly_stats
 from psoas_desktop.qt.checkin_dialog import Checkin, CheckinDialog
 from psoas_desktop.qt.main_window import MainWindow, SessionInfo
 from psoas_desktop.qt.settings_store import AppSettings
@@ -146,6 +147,17 @@ class HistoryLink(QObject):
             return
         self.window.show_message("Check-in saved. Thank you.")
         self._refresh_history_window()
+
+    # -- figures for reminders ------------------------------------------------------------------------------
+
+    def completed_this_week(self) -> int | None:
+        """Completed sessions in the current local ISO week; None when the history cannot be read."""
+        try:
+            week = weekly_stats(self.history.summaries(), 1, self._today(), self._tz, 1)
+        except Exception:  # a damaged or closed file: no nudge rather than a wrong one
+            log.exception("history: counting this week's sessions failed")
+            return None
+        return week[0].sessions
 
     # -- the history window -------------------------------------------------------------------------------
 

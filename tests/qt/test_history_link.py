@@ -26,10 +26,12 @@ from psoas_desktop.core.settings import Settings
 from psoas_desktop.history_link import HistoryLink
 from psoas_desktop.qt import dialogs
 from psoas_desktop.qt.checkin_dialog import Checkin, CheckinDialog
+from psoas_desktop.qt.dialogs import WelcomeAnswer
 from psoas_desktop.qt.main_window import MainWindow
 from psoas_desktop.qt.settings_store import AppSettings, SettingsStore
 from psoas_desktop.storage.history import History
 
+WELCOMED = WelcomeAnswer(dont_show_again=True, break_minutes=0)
 QUICK_STRETCH_SECONDS = 3 + 20 + 4 + 20 + 4 + 20 + 4 + 20  # lead-in, then hold/switch per side, 2 rounds
 
 
@@ -54,7 +56,7 @@ def clock() -> FakeClock:
 def asked(monkeypatch: pytest.MonkeyPatch) -> Asked:
     stand_in = Asked()
     monkeypatch.setattr(dialogs.ConfirmStop, "ask", classmethod(lambda cls, parent: True))
-    monkeypatch.setattr(dialogs.WelcomeDialog, "ask", classmethod(lambda cls, note, parent: True))
+    monkeypatch.setattr(dialogs.WelcomeDialog, "ask", classmethod(lambda cls, note, parent: WELCOMED))
     monkeypatch.setattr(CheckinDialog, "ask", stand_in.ask)
     return stand_in
 

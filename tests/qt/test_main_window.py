@@ -16,11 +16,13 @@ from psoas_desktop.core.catalog import load_catalog
 from psoas_desktop.core.engine import EngineState, PhaseStatus
 from psoas_desktop.core.settings import Settings
 from psoas_desktop.qt import dialogs
+from psoas_desktop.qt.dialogs import WelcomeAnswer
 from psoas_desktop.qt.main_window import MainWindow
 from psoas_desktop.qt.settings_dialog import SettingsDialog
 from psoas_desktop.qt.settings_store import AppSettings, SettingsStore
 
 Key = Qt.Key
+WELCOMED = WelcomeAnswer(dont_show_again=True, break_minutes=0)
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def clock() -> FakeClock:
 def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
     """A modal dialog would block the test run: answer the seams unless a test says otherwise."""
     monkeypatch.setattr(dialogs.ConfirmStop, "ask", classmethod(lambda cls, parent: True))
-    monkeypatch.setattr(dialogs.WelcomeDialog, "ask", classmethod(lambda cls, note, parent: True))
+    monkeypatch.setattr(dialogs.WelcomeDialog, "ask", classmethod(lambda cls, note, parent: WELCOMED))
 
 
 @pytest.fixture
@@ -250,19 +252,32 @@ def test_every_control_has_an_accessible_name(window: MainWindow) -> None:
     assert window.countdown.accessibleName() == "Countdown"
 
 
-def remember(shown: list[str], note: str) -> bool:
+def remember(shown: list[str], note: str) -> WelcomeAnswer:
     shown.append(note)
-    return True
+    return WelcomeAnswer(dont_show_again=True, break_minutes=45)
 
 
-def test_welcome_once_and_remembered(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_welcome_once_and_remembered_with_the_reminder_it_offers(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shown: list[str] = []
     monkeypatch.setattr(
         dialogs.WelcomeDialog, "ask", classmethod(lambda cls, note, parent: remember(shown, note))
     )
+    assert window.app_settings.reminders.break_minutes == 0  # off until chosen
     window.show_welcome_once()
     window.show_welcome_once()
     assert len(shown) == 1 and "pain" in shown[0].lower()
+    assert window.app_settings.reminders.break_minutes == 45
+    assert window.store.load()[0].reminders.break_minutes == 45  # saved
+
+
+def test_the_welcome_offers_the_reminder_off_by_default(qtbot: QtBot) -> None:
+    dialog = dialogs.WelcomeDialog("Stop if it hurts.")
+    qtbot.addWidget(dialog)
+    assert dialog.answer() == WelcomeAnswer(dont_show_again=True, break_minutes=0)
+    dialog.break_combo.setCurrentIndex(dialog.break_combo.findData(60))
+    assert dialog.answer().break_minutes == 60
 
 
 def test_geometry_and_splitter_are_restored(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None:

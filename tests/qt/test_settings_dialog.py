@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from psoas_desktop.core.reminders import ReminderSettings
 from psoas_desktop.core.settings import SETTING_SPECS, SPECS_BY_NAME, Level, Settings
 from psoas_desktop.qt.settings_dialog import SESSION_NOTE, VOICE_TOOLTIP, SettingsDialog
 from psoas_desktop.qt.settings_store import AppSettings, Theme
@@ -119,6 +120,11 @@ def test_result_settings_reflects_edits(qtbot: QtBot) -> None:
     dialog.volume_slider.setValue(95)
     dialog.voice_check.setChecked(False)
     dialog.breathing_check.setChecked(True)
+    dialog.close_to_tray_check.setChecked(True)
+    dialog.break_combo.setCurrentIndex(dialog.break_combo.findData(45))
+    dialog.quiet_spins["quiet_start_hour"].setValue(21)
+    dialog.quiet_spins["quiet_end_hour"].setValue(7)
+    dialog.nudge_check.setChecked(False)
     dialog.theme_combo.setCurrentIndex(dialog.theme_combo.findText("Dark"))
     assert dialog.result_settings() == AppSettings(
         workout=CURRENT.workout.with_changes(
@@ -130,6 +136,10 @@ def test_result_settings_reflects_edits(qtbot: QtBot) -> None:
         voice_on=False,
         breathing_on=True,
         theme=Theme.DARK,
+        close_to_tray=True,
+        reminders=ReminderSettings(
+            break_minutes=45, quiet_start_hour=21, quiet_end_hour=7, weekly_nudge=False
+        ),
     )
 
 
@@ -142,8 +152,9 @@ def test_every_input_has_an_accessible_name_and_a_label_with_a_mnemonic(qtbot: Q
         and not isinstance(w, QScrollBar)  # inside the combo boxes' popups
         and w.parent() is not dialog.buttons
     ]
-    # 8 spins, 4 Custom switches, weekly goal, level, sound, volume, voice, breathing, theme
-    assert len(inputs) == 19
+    # 8 spins, 4 Custom switches, weekly goal, level, sound, volume, voice, breathing, theme,
+    # close to tray, break reminder, 2 quiet hours, nudge
+    assert len(inputs) == 24
     names = [w.accessibleName() for w in inputs]
     assert all(names), [w for w in inputs if not w.accessibleName()]
     assert len(set(names)) == len(names), names
@@ -162,7 +173,8 @@ def test_every_input_has_an_accessible_name_and_a_label_with_a_mnemonic(qtbot: Q
     keys = [re.search(r"&(\w)", text) for text in mnemonic_texts]
     assert all(keys), [t for t, k in zip(mnemonic_texts, keys, strict=True) if not k]
     letters = [k.group(1).lower() for k in keys if k]
-    assert len(letters) == 4 + 4 + 4 + 3  # row labels, timing labels, level/goal/volume/theme, 3 checkboxes
+    # row labels, timing labels, level/goal/volume/theme, reminder/quiet hours, 5 checkboxes
+    assert len(letters) == 4 + 4 + 4 + 3 + 5
     assert len(set(letters)) == len(letters), letters
 
 

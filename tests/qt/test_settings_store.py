@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from PySide6.QtCore import QByteArray
 
 from psoas_desktop.core.errors import KnownError, SettingsError
+from psoas_desktop.core.reminders import ReminderSettings
 from psoas_desktop.core.settings import Level, Settings
 from psoas_desktop.qt.settings_store import SETTINGS_FILE_NAME, AppSettings, SettingsStore, Theme
 
@@ -31,6 +33,8 @@ NON_DEFAULT = AppSettings(
     voice_on=True,
     breathing_on=True,
     theme=Theme.DARK,
+    close_to_tray=True,
+    reminders=ReminderSettings(break_minutes=90, quiet_start_hour=23, quiet_end_hour=6, weekly_nudge=False),
 )
 
 # A hand-written file as the user (or an older version) might leave it: every value valid and not a default.
@@ -46,7 +50,13 @@ VALID_INI = {
         "switch_seconds": "0",
         "move_seconds": "3",
     },
-    "app": {"weekly_goal": "5", "theme": "light"},
+    "app": {"weekly_goal": "5", "theme": "light", "close_to_tray": "true"},
+    "reminders": {
+        "break_minutes": "60",
+        "quiet_start_hour": "21",
+        "quiet_end_hour": "9",
+        "weekly_nudge": "off",
+    },
     "sound": {"on": "false", "volume": "20", "breathing": "true"},
     "voice": {"on": "true"},
 }
@@ -68,6 +78,8 @@ VALID_LOADED = AppSettings(
     voice_on=True,
     breathing_on=True,
     theme=Theme.LIGHT,
+    close_to_tray=True,
+    reminders=ReminderSettings(break_minutes=60, quiet_start_hour=21, quiet_end_hour=9, weekly_nudge=False),
 )
 
 
@@ -128,6 +140,10 @@ def test_hand_written_file_with_text_values_loads(tmp_path: Path) -> None:
         ("sound/volume", "101", "volume", "80"),
         ("voice/on", "maybe", "voice_on", "off"),
         ("sound/breathing", "2", "breathing_on", "off"),
+        ("app/close_to_tray", "sometimes", "close_to_tray", "off"),
+        ("reminders/break_minutes", "50", "break_minutes", "off"),
+        ("reminders/quiet_start_hour", "24", "quiet_start_hour", "22"),
+        ("reminders/weekly_nudge", "x", "weekly_nudge", "on"),
     ],
 )
 def test_bad_value_falls_back_to_its_default_and_names_the_key(
@@ -144,6 +160,13 @@ def test_bad_value_falls_back_to_its_default_and_names_the_key(
         assert getattr(loaded.workout, field) == getattr(defaults.workout, field)
         expected = VALID_LOADED.with_changes(
             workout=VALID_LOADED.workout.with_changes(**{field: getattr(defaults.workout, field)})
+        )
+    elif section == "reminders":
+        assert getattr(loaded.reminders, field) == getattr(defaults.reminders, field)
+        expected = VALID_LOADED.with_changes(
+            reminders=dataclasses.replace(
+                VALID_LOADED.reminders, **{field: getattr(defaults.reminders, field)}
+            )
         )
     else:
         assert getattr(loaded, field) == getattr(defaults, field)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -11,6 +14,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from psoas_desktop.core.reminders import BREAK_MINUTES_CHOICES
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Space", "Start, pause or resume"),
@@ -62,6 +67,12 @@ class ShortcutsDialog(QDialog):
         cls(parent).exec()
 
 
+@dataclass(frozen=True)
+class WelcomeAnswer:
+    dont_show_again: bool
+    break_minutes: int  # the stretch-break reminder chosen here; 0 = off
+
+
 class WelcomeDialog(QDialog):
     """First launch: what the app does, the article's weekly advice and the safety note."""
 
@@ -80,19 +91,33 @@ class WelcomeDialog(QDialog):
         safety = QLabel(f"<p><b>Safety:</b> {safety_note}</p>")
         safety.setWordWrap(True)
         safety.setAccessibleName("Safety note")
+        self.break_combo = QComboBox()
+        for minutes in BREAK_MINUTES_CHOICES:
+            self.break_combo.addItem(
+                "No, thanks" if minutes == 0 else f"After {minutes} minutes of sitting", minutes
+            )
+        self.break_combo.setAccessibleName("Stretch break reminder")
+        break_label = QLabel("&Remind me to get up and stretch:")
+        break_label.setBuddy(self.break_combo)
+        break_label.setToolTip(
+            "A quiet reminder that never takes the keyboard; change it any time in Settings"
+        )
         self.dont_show_again = QCheckBox("&Don't show this again")
         self.dont_show_again.setChecked(True)
         self.dont_show_again.setAccessibleName("Don't show the welcome again")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)
-        for widget in (intro, safety, self.dont_show_again, buttons):
+        for widget in (intro, safety, break_label, self.break_combo, self.dont_show_again, buttons):
             layout.addWidget(widget)
         self.setMinimumWidth(460)
 
+    def answer(self) -> WelcomeAnswer:
+        return WelcomeAnswer(self.dont_show_again.isChecked(), int(self.break_combo.currentData()))
+
     @classmethod
-    def ask(cls, safety_note: str, parent: QWidget | None) -> bool:
-        """Shows the welcome; returns True when it should not be shown again."""
+    def ask(cls, safety_note: str, parent: QWidget | None) -> WelcomeAnswer:
+        """Shows the welcome; returns whether to show it again and the reminder chosen."""
         dialog = cls(safety_note, parent)
         dialog.exec()
-        return dialog.dont_show_again.isChecked()
+        return dialog.answer()

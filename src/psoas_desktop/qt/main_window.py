@@ -6,6 +6,7 @@ the views (countdown, instruction pane, mat and compact windows) and turns keys 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QMainWindow,
     QPushButton,
@@ -88,6 +90,7 @@ class MainWindow(QMainWindow):
     session_ended(str): the session completed or stopped ("completed" / "stopped").
     settings_changed(AppSettings): the user saved new settings.
     first_painted(): the window has been painted once (the app then loads what start-up can do without).
+    closed_to_tray(): the window was closed while "close to the tray" is on; the app keeps running.
     history_requested(): the user asked for the history window.
     export_requested(): the user asked to export the history.
     """
@@ -97,6 +100,7 @@ class MainWindow(QMainWindow):
     session_ended = Signal(str)
     settings_changed = Signal(object)
     first_painted = Signal()
+    closed_to_tray = Signal()
     history_requested = Signal()
     export_requested = Signal()
 
@@ -122,6 +126,8 @@ class MainWindow(QMainWindow):
         self.compact_window: CountdownWindow | None = None
         self.on_theme_changed: Callable[[str], None] | None = None
         self.closing = False  # set while the window closes: no questions (check-in) then
+        self.quitting = False  # Quit was chosen: closing the window ends the app even with a tray
+        self.tray_available = False  # set by the desktop shell when the desktop has a tray
         self.cue_player: CuePlayer | None = None
         self._ended_status: str | None = None
         self._painted = False
@@ -209,7 +215,7 @@ class MainWindow(QMainWindow):
         self.stop_action = self._action("S&top", ("S",), self.request_stop, "&Session")
         self._menus["&Session"].addSeparator()
         self.settings_action = self._action("Se&ttings…", ("Ctrl+,",), self.open_settings, "&Session")
-        self.quit_action = self._action("&Quit", ("Ctrl+Q",), self.close, "&Session")
+        self.quit_action = self._action("&Quit", ("Ctrl+Q",), self.quit_app, "&Session")
         self.history_action = self._action("&History…", ("Ctrl+H",), self.history_requested.emit, "&View")
         self.export_action = self._action(
             "&Export history…", ("Ctrl+E",), self.export_requested.emit, "&View"
@@ -506,8 +512,12 @@ class MainWindow(QMainWindow):
     # -- first launch, layout persistence ------------------------------------------------------------------
 
     def show_welcome(self) -> None:
-        if WelcomeDialog.ask(self.catalog.safety_note, self):
+        answer = WelcomeDialog.ask(self.catalog.safety_note, self)
+        if answer.dont_show_again:
             self.store.set_flag(WELCOME_SEEN_KEY, True)
+        if answer.break_minutes != self.app_settings.reminders.break_minutes:
+            reminders = dataclasses.replace(self.app_settings.reminders, break_minutes=answer.break_minutes)
+            self.apply_settings(self.app_settings.with_changes(reminders=reminders))
 
     def show_welcome_once(self) -> None:
         if not self.store.get_flag(WELCOME_SEEN_KEY, False):
@@ -531,7 +541,24 @@ class MainWindow(QMainWindow):
             self._painted = True
             QTimer.singleShot(0, self, self.first_painted.emit)  # once this paint is on screen
 
+    @Slot()
+    def quit_app(self) -> None:
+        """Quit for real (menu, Ctrl+Q, tray): close the window, then end the app if it closed."""
+        self.quitting = True
+        if self.close():
+            app = QApplication.instance()
+            if app is not None:
+                app.quit()
+        else:
+            self.quitting = False  # the user kept the session running
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.app_settings.close_to_tray and self.tray_available and not self.quitting:
+            self.save_layout()
+            self.hide()  # the session, if any, goes on; the tray shows it
+            event.ignore()
+            self.closed_to_tray.emit()
+            return
         engine = self.ticker.engine
         if engine is not None and engine.state is EngineState.RUNNING and not ConfirmStop.ask(self):
             event.ignore()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from psoas_desktop.core.reminders import BREAK_MINUTES_CHOICES, ReminderSettings
 from psoas_desktop.core.settings import SPECS_BY_NAME, Level, Settings, SettingSpec
 from psoas_desktop.qt.settings_store import (
     VOLUME_MAX,
@@ -155,6 +156,38 @@ class SettingsDialog(QDialog):
         self.theme_combo.setAccessibleName("Theme")
         self._add_row(form, "The&me", self.theme_combo)
 
+        self.close_to_tray_check = QCheckBox("&Close to the tray (keep running when the window closes)")
+        self.close_to_tray_check.setChecked(current.close_to_tray)
+        self.close_to_tray_check.setAccessibleName("Close to the tray")
+        self.close_to_tray_check.setToolTip("Only where the desktop has a system tray")
+        form.addRow(self.close_to_tray_check)
+
+        reminders = current.reminders
+        self.break_combo = QComboBox()
+        for minutes in BREAK_MINUTES_CHOICES:
+            self.break_combo.addItem(
+                "Off" if minutes == 0 else f"After {minutes} minutes of sitting", minutes
+            )
+        self.break_combo.setCurrentIndex(self.break_combo.findData(reminders.break_minutes))
+        self.break_combo.setAccessibleName("Stretch break reminder")
+        self._add_row(form, "Stretch bre&ak reminder", self.break_combo)
+        self.quiet_spins: dict[str, QSpinBox] = {}
+        for name, text, accessible in (
+            ("quiet_start_hour", "&Quiet hours from", "Quiet hours start"),
+            ("quiet_end_hour", "Quiet hours &until", "Quiet hours end"),
+        ):
+            spin = QSpinBox()
+            spin.setRange(0, 23)
+            spin.setSuffix(":00")
+            spin.setValue(getattr(reminders, name))
+            spin.setAccessibleName(accessible)
+            self.quiet_spins[name] = spin
+            self._add_row(form, text, spin)
+        self.nudge_check = QCheckBox("Weekly-goal &nudge late in a week below the goal")
+        self.nudge_check.setChecked(reminders.weekly_nudge)
+        self.nudge_check.setAccessibleName("Weekly-goal nudge")
+        form.addRow(self.nudge_check)
+
         note = QLabel(SESSION_NOTE)
         note.setWordWrap(True)
         self.note_label = note
@@ -225,6 +258,13 @@ class SettingsDialog(QDialog):
             voice_on=self.voice_check.isChecked(),
             breathing_on=self.breathing_check.isChecked(),
             theme=Theme(self.theme_combo.currentData()),
+            close_to_tray=self.close_to_tray_check.isChecked(),
+            reminders=ReminderSettings(
+                break_minutes=int(self.break_combo.currentData()),
+                quiet_start_hour=self.quiet_spins["quiet_start_hour"].value(),
+                quiet_end_hour=self.quiet_spins["quiet_end_hour"].value(),
+                weekly_nudge=self.nudge_check.isChecked(),
+            ),
         )
 
     @classmethod

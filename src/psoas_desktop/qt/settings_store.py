@@ -23,6 +23,7 @@ from typing import TypeVar
 from PySide6.QtCore import QByteArray, QSettings
 
 from psoas_desktop.core.errors import KnownError, SettingsError
+from psoas_desktop.core.reminders import BREAK_MINUTES_CHOICES, ReminderSettings
 from psoas_desktop.core.settings import SETTING_SPECS, Level, Settings, SettingSpec, parse_level
 
 SETTINGS_FILE_NAME = "psoas-desktop.ini"
@@ -37,6 +38,11 @@ KEY_VOLUME = "sound/volume"
 KEY_VOICE_ON = "voice/on"
 KEY_BREATHING_ON = "sound/breathing"
 KEY_THEME = "app/theme"
+KEY_CLOSE_TO_TRAY = "app/close_to_tray"
+KEY_BREAK_MINUTES = "reminders/break_minutes"
+KEY_QUIET_START = "reminders/quiet_start_hour"
+KEY_QUIET_END = "reminders/quiet_end_hour"
+KEY_WEEKLY_NUDGE = "reminders/weekly_nudge"
 
 
 def workout_key(spec: SettingSpec) -> str:
@@ -61,6 +67,8 @@ class AppSettings:
     voice_on: bool = False
     breathing_on: bool = False
     theme: Theme = Theme.SYSTEM
+    close_to_tray: bool = False
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
 
     def __post_init__(self) -> None:
         if not isinstance(self.workout, Settings):
@@ -74,9 +82,11 @@ class AppSettings:
                 raise SettingsError(f"{name}: expected a whole number, got {value!r}")
             if not low <= value <= high:
                 raise SettingsError(f"{name}: {value} is out of range; allowed {low}–{high}")
-        for name in ("sound_on", "voice_on", "breathing_on"):
+        for name in ("sound_on", "voice_on", "breathing_on", "close_to_tray"):
             if not isinstance(getattr(self, name), bool):
                 raise SettingsError(f"{name}: expected true or false, got {getattr(self, name)!r}")
+        if not isinstance(self.reminders, ReminderSettings):
+            raise SettingsError(f"reminders: expected ReminderSettings, got {self.reminders!r}")
         if not isinstance(self.theme, Theme):
             raise SettingsError(f"theme: expected one of {', '.join(Theme)}, got {self.theme!r}")
 
@@ -181,6 +191,7 @@ class SettingsStore:
         """The stored settings, each bad value replaced by its default, and one message per replacement."""
         messages: list[str] = []
         defaults = AppSettings()
+        reminder_defaults = defaults.reminders
 
         def read(key: str, convert: Callable[[object], T], default: T, default_text: str) -> T:
             if not self._settings.contains(key):
@@ -226,6 +237,32 @@ class SettingsStore:
                 KEY_BREATHING_ON, _to_bool, defaults.breathing_on, _on_off(defaults.breathing_on)
             ),
             theme=read(KEY_THEME, _to_theme, defaults.theme, defaults.theme.value),
+            close_to_tray=read(
+                KEY_CLOSE_TO_TRAY, _to_bool, defaults.close_to_tray, _on_off(defaults.close_to_tray)
+            ),
+            reminders=ReminderSettings(
+                break_minutes=read(
+                    KEY_BREAK_MINUTES, _to_break_minutes, reminder_defaults.break_minutes, "off"
+                ),
+                quiet_start_hour=read(
+                    KEY_QUIET_START,
+                    lambda raw: _to_int(raw, 0, 23),
+                    reminder_defaults.quiet_start_hour,
+                    str(reminder_defaults.quiet_start_hour),
+                ),
+                quiet_end_hour=read(
+                    KEY_QUIET_END,
+                    lambda raw: _to_int(raw, 0, 23),
+                    reminder_defaults.quiet_end_hour,
+                    str(reminder_defaults.quiet_end_hour),
+                ),
+                weekly_nudge=read(
+                    KEY_WEEKLY_NUDGE,
+                    _to_bool,
+                    reminder_defaults.weekly_nudge,
+                    _on_off(reminder_defaults.weekly_nudge),
+                ),
+            ),
         )
         if self._settings.status() == QSettings.Status.FormatError:
             messages.append(
@@ -252,6 +289,11 @@ class SettingsStore:
         qsettings.setValue(KEY_VOICE_ON, settings.voice_on)
         qsettings.setValue(KEY_BREATHING_ON, settings.breathing_on)
         qsettings.setValue(KEY_THEME, settings.theme.value)
+        qsettings.setValue(KEY_CLOSE_TO_TRAY, settings.close_to_tray)
+        qsettings.setValue(KEY_BREAK_MINUTES, settings.reminders.break_minutes)
+        qsettings.setValue(KEY_QUIET_START, settings.reminders.quiet_start_hour)
+        qsettings.setValue(KEY_QUIET_END, settings.reminders.quiet_end_hour)
+        qsettings.setValue(KEY_WEEKLY_NUDGE, settings.reminders.weekly_nudge)
         qsettings.sync()
         status = qsettings.status()
         if status == QSettings.Status.FormatError:
@@ -279,6 +321,16 @@ class SettingsStore:
         self._settings.setValue(key, bool(value))
         self._settings.sync()
 
+    def get_text(self, key: str) -> str:
+        """A stored short text (e.g. the week last nudged); "" when absent or not text."""
+        raw = self._settings.value(key)
+        return raw if isinstance(raw, str) else ""
+
+    def set_text(self, key: str, value: str) -> None:
+        """Store a short text at once (best effort, like set_flag)."""
+        self._settings.setValue(key, value)
+        self._settings.sync()
+
     def get_bytes(self, key: str) -> QByteArray | None:
         """A stored blob such as window geometry; None when absent or not a blob."""
         raw = self._settings.value(key)
@@ -297,6 +349,13 @@ def _spec_converter(spec: SettingSpec) -> Callable[[object], int | None]:
         return _to_int(raw, spec.minimum, spec.maximum)
 
     return convert
+
+
+def _to_break_minutes(raw: object) -> int:
+    value = _to_int(raw, 0, max(BREAK_MINUTES_CHOICES))
+    if value not in BREAK_MINUTES_CHOICES:
+        raise _InvalidValueError
+    return value
 
 
 def _on_off(value: bool) -> str:
