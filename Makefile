@@ -7,7 +7,9 @@ DEPS_STAMP := $(VENV)/.deps-stamp
 
 export QT_LOGGING_RULES ?= qt.multimedia.symbolsresolver=false;qt.multimedia.ffmpeg=false
 
-.PHONY: run test lint bench install clean
+PACKAGE_STAMP := $(VENV)/.package-stamp
+
+.PHONY: run test lint bench install clean package package-check icons
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +39,24 @@ lint: install
 
 bench: install
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks
+
+# PyInstaller (the `package` extra) is installed only for the targets that build the bundle.
+$(PACKAGE_STAMP): pyproject.toml | $(DEPS_STAMP)
+	$(PY) -m pip install --quiet ".[package]"
+	touch $@
+
+# The one-folder bundle dist/psoas-desktop/ (run dist/psoas-desktop/psoas-desktop); see packaging/.
+package: $(PACKAGE_STAMP) install
+	QT_QPA_PLATFORM=offscreen $(BIN)/pyinstaller --noconfirm --clean --log-level WARN \
+		--distpath dist --workpath build/pyinstaller packaging/psoas-desktop.spec
+
+# Builds the bundle, runs its --self-test offscreen and reports its size (limit 180 MB) and build time.
+package-check: $(PACKAGE_STAMP) install
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.bench_package
+
+# Redraws the PNG app icons from resources/icons/org.psoasdesktop.PsoasDesktop.svg.
+icons: install
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/render_icons.py
 
 clean:
 	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -11,6 +11,7 @@ BENCHMARKS = (
     "benchmarks.bench_audio",
     "benchmarks.bench_history",
     "benchmarks.bench_history_view",
+    "benchmarks.bench_package",  # builds the PyInstaller bundle (`make package`): about half a minute
 )
 
 

@@ -27,4 +27,18 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c "
   import -window root '$out/compact-mode.png'
   kill \$pid
 "
+# The history window over four months of demo sessions.
+"$(dirname "$0")/../.venv/bin/python" "$(dirname "$0")/seed_demo_history.py" "$tmp/demo"
+xvfb-run -a -s "-screen 0 1280x800x24" bash -c "
+  set -e
+  export QT_QPA_PLATFORM=xcb
+  '$app' --data-dir '$tmp/demo' --config-dir '$tmp/config' &
+  pid=\$!
+  win=\$(xdotool search --sync --onlyvisible --name '^Psoas Desktop\$' | head -1)
+  xdotool windowfocus --sync \$win
+  sleep 2.5                                      # the idle-time history preparation
+  xdotool key ctrl+h; sleep 2
+  import -window root '$out/history.png'
+  kill \$pid
+"
 echo "screenshots in $out"

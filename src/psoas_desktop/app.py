@@ -13,10 +13,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from psoas_desktop import __version__, single_instance
-from psoas_desktop.core.catalog import load_catalog
+from psoas_desktop.core.catalog import load_catalog, resource_root
 from psoas_desktop.core.clock import SystemClock
 from psoas_desktop.core.errors import KnownError
 from psoas_desktop.qt.main_window import MainWindow
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # loaded after the first paint (see _attach_history), not on 
 
 log = logging.getLogger("psoas_desktop")
 
+APP_ID = "org.psoasdesktop.PsoasDesktop"
 PREWARM_DELAY_MS = 1500  # after the first paint: the user is still reading the window
 
 
@@ -79,6 +81,17 @@ def _install_crash_hook(log_location: str) -> None:
         )
 
     sys.excepthook = hook
+
+
+def _app_icon() -> QIcon:
+    """The app icon at every size we ship (the PNGs render crisply in small places like the tray)."""
+    icons = resource_root() / "icons"
+    icon = QIcon()
+    for size in (16, 32, 48, 64, 128, 256):
+        png = icons / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
+        if png.is_file():
+            icon.addFile(str(png))
+    return icon
 
 
 def _tell_already_running(lock: WriterLock) -> int:
@@ -149,7 +162,8 @@ def _run(args: argparse.Namespace, paths: AppPaths, log_location: str) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Psoas Desktop")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("psoas-desktop")
+    app.setDesktopFileName(APP_ID)  # matches packaging/linux/<APP_ID>.desktop: Wayland's window ↔ icon link
+    app.setWindowIcon(_app_icon())
     previous_hook = sys.excepthook
     _install_crash_hook(log_location)
     try:

@@ -40,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--level", type=_level, help="beginner, standard or advanced")
     parser.add_argument("--mat", action="store_true", help="open in mat mode (full-screen countdown)")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this install has everything the app needs (no window is shown), then exit",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     catalog = commands.add_parser("catalog", help="print the exercise catalog")
@@ -181,6 +186,10 @@ def _export(data_dir: Path | None, fmt: str, output: Path | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from psoas_desktop.self_test import run_self_test
+
+        return run_self_test()
     try:
         if args.command == "catalog":
             _print_catalog(load_catalog(), args.json)
