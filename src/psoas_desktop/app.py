@@ -133,6 +133,20 @@ def _attach_desktop(window: MainWindow, link: HistoryLink) -> None:
         app.aboutToQuit.connect(shell.stop)
 
 
+def _attach_power(window: MainWindow) -> None:
+    """Screen kept on while a session runs, and the session paused before the laptop sleeps (D-Bus)."""
+    from psoas_desktop.qt.power_guard import SessionPowerGuard
+    from psoas_desktop.qt.screensaver import ScreenSaverInhibitor
+    from psoas_desktop.qt.sleep_watch import SleepWatcher
+
+    guard = SessionPowerGuard(
+        window, sleep_watcher=SleepWatcher(window), screen_saver=ScreenSaverInhibitor(window)
+    )
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(guard.stop)
+
+
 def _attach_sound(window: MainWindow) -> None:
     # Imported here, after the first paint: the cue player is not on the start-up path.
     from psoas_desktop.qt.audio import CuePlayer
@@ -244,11 +258,12 @@ def _show_window(
         window.show_message(" ".join(messages))
 
     def after_first_paint() -> None:
-        """History and sound come up once the window is on screen; a --start session then begins."""
+        """History, tray, power and sound come up once the window is on screen; a --start session then begins."""
         link = _attach_history(window, paths)
         links.append(link)
         QTimer.singleShot(PREWARM_DELAY_MS, link, link.prewarm)
         _attach_desktop(window, link)
+        _attach_power(window)
         _attach_sound(window)
         if args.start:
             try:

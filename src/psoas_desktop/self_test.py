@@ -291,9 +291,11 @@ def _check_voice(_ctx: _Context) -> str:
 
 
 def _check_desktop(ctx: _Context) -> str:
-    """The desktop plumbing: a local socket (one running copy) and the D-Bus bindings (screen saver)."""
+    """The desktop plumbing: a local socket (one running copy) and D-Bus (sleep watch, screen saver)."""
     from PySide6.QtDBus import QDBusConnection
     from PySide6.QtNetwork import QLocalServer
+
+    from psoas_desktop.qt.power_guard import SessionPowerGuard  # with the sleep watch and the screen saver
 
     _ = ctx.app
     server = QLocalServer()
@@ -303,7 +305,7 @@ def _check_desktop(ctx: _Context) -> str:
     finally:
         server.close()
     bus = "connected" if QDBusConnection.sessionBus().isConnected() else "no session bus here"
-    return f"local socket (QtNetwork) listens; D-Bus (QtDBus): {bus}"
+    return f"local socket (QtNetwork) listens; {SessionPowerGuard.__name__} loads; D-Bus (QtDBus): {bus}"
 
 
 CHECKS: tuple[tuple[str, Callable[[_Context], str]], ...] = (
