@@ -38,7 +38,8 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c "
   xdotool windowfocus --sync \$win
   sleep 2.5                                      # the idle-time history preparation
   xdotool key ctrl+h; sleep 2
-  import -window root '$out/history.png'
+  history=\$(xdotool search --sync --onlyvisible --name '^History\$' | head -1)
+  import -window \$history '$out/history.png'      # the history window alone, not the screen
   kill \$pid
 "
 echo "screenshots in $out"
