@@ -16,19 +16,19 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from psoas_desktop import __version__, single_instance
+from psoas_desktop import __version__
 from psoas_desktop.core.catalog import load_catalog, resource_root
 from psoas_desktop.core.clock import SystemClock
 from psoas_desktop.core.errors import KnownError
 from psoas_desktop.qt.main_window import MainWindow
 from psoas_desktop.qt.settings_store import SettingsStore
 from psoas_desktop.qt.theme import apply_theme
-from psoas_desktop.single_instance import InstanceServer, Request, hand_over
 from psoas_desktop.storage.paths import AppPaths, resolve_paths
 from psoas_desktop.writer_lock import LOCK_FILE_NAME, WriterLock, acquire_writer_lock
 
-if TYPE_CHECKING:  # loaded after the first paint (see _attach_history), not on the start-up path
+if TYPE_CHECKING:  # loaded after the first paint (see after_first_paint), not on the start-up path
     from psoas_desktop.history_link import HistoryLink
+    from psoas_desktop.single_instance import InstanceServer, Request
 
 log = logging.getLogger("psoas_desktop")
 
@@ -190,13 +190,13 @@ def _run_window(args: argparse.Namespace, paths: AppPaths, app: QApplication) ->
     lock = acquire_writer_lock(paths.data_dir)
     if lock.message is not None:
         return _hand_over_or_tell(lock, paths, args.start)
-    server = InstanceServer(paths.data_dir)
-    server.listen()  # before the window is built: a racing launch waits for this, not for the window
     links: list[HistoryLink] = []
+    servers: list[InstanceServer] = []
     try:
-        return _show_window(args, paths, app, links, server)
+        return _show_window(args, paths, app, links, servers)
     finally:
-        server.close()
+        for server in servers:
+            server.close()
         for link in links:
             link.history.close()
         lock.release()
@@ -204,6 +204,9 @@ def _run_window(args: argparse.Namespace, paths: AppPaths, app: QApplication) ->
 
 def _hand_over_or_tell(lock: WriterLock, paths: AppPaths, start: str | None) -> int:
     """Another copy runs with this data: ask it to come forward (and start `start`), then exit 0."""
+    from psoas_desktop import single_instance
+    from psoas_desktop.single_instance import Request, hand_over
+
     delivered = hand_over(
         paths.data_dir,
         Request(start=start),
@@ -232,12 +235,23 @@ def _on_request(window: MainWindow, request: Request) -> None:
         window.show_message(str(exc))
 
 
+def _listen_for_later_launches(window: MainWindow, paths: AppPaths) -> InstanceServer:
+    """After the first paint (QtNetwork is not on the start-up path): a launch racing this one keeps
+    retrying for single_instance.HANDOVER_PATIENCE_SECONDS while the lock is held, so it finds us."""
+    from psoas_desktop.single_instance import InstanceServer
+
+    server = InstanceServer(paths.data_dir)
+    server.listen()
+    server.requested.connect(lambda request: _on_request(window, request))
+    return server
+
+
 def _show_window(
     args: argparse.Namespace,
     paths: AppPaths,
     app: QApplication,
     links: list[HistoryLink],
-    server: InstanceServer,
+    servers: list[InstanceServer],
 ) -> int:
     try:
         catalog = load_catalog()
@@ -249,7 +263,6 @@ def _show_window(
     apply_theme(app, settings.theme.value)
     window = MainWindow(catalog, store, settings, SystemClock())
     window.on_theme_changed = lambda theme: apply_theme(app, theme)
-    server.requested.connect(lambda request: _on_request(window, request))
     if args.level is not None:
         window.level_override = args.level
         window.exercise_list.set_settings(window.workout_settings)
@@ -258,7 +271,8 @@ def _show_window(
         window.show_message(" ".join(messages))
 
     def after_first_paint() -> None:
-        """History, tray, power and sound come up once the window is on screen; a --start session then begins."""
+        """The rest comes up once the window is on screen; a --start session then begins."""
+        servers.append(_listen_for_later_launches(window, paths))
         link = _attach_history(window, paths)
         links.append(link)
         QTimer.singleShot(PREWARM_DELAY_MS, link, link.prewarm)

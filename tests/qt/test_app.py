@@ -191,7 +191,8 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 HEAVY = ("pyqtgraph", "numpy", "PySide6.QtMultimedia", "PySide6.QtTextToSpeech", "psoas_desktop.qt.audio",
-         "psoas_desktop.qt.history_view", "psoas_desktop.storage.history")
+         "psoas_desktop.qt.history_view", "psoas_desktop.storage.history", "PySide6.QtNetwork",
+         "PySide6.QtDBus", "psoas_desktop.qt.dialogs", "psoas_desktop.qt.settings_dialog")
 
 class FirstPaint(QObject):
     def eventFilter(self, watched, event):
@@ -208,7 +209,7 @@ sys.exit(main(["--data-dir", sys.argv[1], "--config-dir", sys.argv[2]]))
 """
 
 
-def test_charts_sound_and_the_database_load_after_the_first_paint(tmp_path: Path) -> None:
+def test_charts_sound_database_sockets_d_bus_and_dialogs_load_after_the_first_paint(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", FIRST_PAINT_PROBE, str(tmp_path / "data"), str(tmp_path / "config")],
         capture_output=True,

@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from helpers.fake_clock import FakeClock
-from psoas_desktop.core.catalog import load_catalog
+from psoas_desktop.core.catalog import Catalog, Routine, load_catalog
 from psoas_desktop.core.engine import EngineState, PhaseStatus
+from psoas_desktop.core.plan import Timeline, build_timeline
 from psoas_desktop.core.settings import Settings
 from psoas_desktop.qt import dialogs
 from psoas_desktop.qt.dialogs import WelcomeAnswer
@@ -323,3 +324,23 @@ def test_attached_cue_player_sounds_each_transition_and_follows_the_sound_settin
     window.apply_settings(AppSettings(workout=window.app_settings.workout, volume=30, breathing_on=True))
     assert (player.muted, player.volume, player.breathing_enabled) == (False, 30, True)
     player.shutdown()
+
+
+def test_a_new_window_plans_its_preview_session_once(
+    qtbot: QtBot, tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start-up time: filling the routine list must not prepare the idle session a second time."""
+    planned: list[str] = []
+
+    def counting_build(catalog: Catalog, routine: Routine, settings: Settings) -> Timeline:
+        timeline = build_timeline(catalog, routine, settings)
+        planned.append(timeline.routine)
+        return timeline
+
+    monkeypatch.setattr("psoas_desktop.qt.main_window.build_timeline", counting_build)
+    win = MainWindow(load_catalog(), SettingsStore(tmp_path / "config"), AppSettings(), clock)
+    qtbot.addWidget(win)
+    assert planned == ["psoas-3"]
+    assert win.ticker.engine is not None and win.ticker.engine.timeline.routine == "psoas-3"
+    win.exercise_list.select_routine("quick-stretch")  # later changes still prepare the new routine
+    assert planned == ["psoas-3", "quick-stretch"]

@@ -31,15 +31,16 @@ from psoas_desktop.core.errors import KnownError
 from psoas_desktop.core.plan import Timeline, build_timeline
 from psoas_desktop.core.settings import Level, Settings
 from psoas_desktop.qt.countdown import CountdownWidget
-from psoas_desktop.qt.dialogs import ConfirmStop, ShortcutsDialog, WelcomeDialog
 from psoas_desktop.qt.exercise_list import ExerciseListPanel
 from psoas_desktop.qt.instructions import InstructionPane
-from psoas_desktop.qt.settings_dialog import SettingsDialog
 from psoas_desktop.qt.settings_store import AppSettings, SettingsStore
 from psoas_desktop.qt.ticker import Ticker
 
 if TYPE_CHECKING:  # the player module is imported after the first paint, not on the start-up path
     from psoas_desktop.qt.audio import CuePlayer
+
+# The dialogs (psoas_desktop.qt.dialogs, psoas_desktop.qt.settings_dialog) are imported where they open:
+# none is on screen at start-up, and their Qt classes' enums cost start-up time on CPython 3.11.
 
 WELCOME_SEEN_KEY = "app/welcome_seen"
 GEOMETRY_KEY = "window/geometry"
@@ -142,15 +143,16 @@ class MainWindow(QMainWindow):
         self.exercise_list.set_catalog(catalog)
         self.exercise_list.set_settings(self.workout_settings)
         self._prepare_session()
+        # Connected after the list is filled: filling it selects a routine, prepared once just above.
+        self.exercise_list.exercise_selected.connect(lambda _row: self._prepare_session())
+        self.exercise_list.routine_changed.connect(lambda _id: self._prepare_session())
+        self.exercise_list.exercise_activated.connect(self.start_from_row)
         self.restore_layout()
 
     # -- construction -------------------------------------------------------------------------------------
 
     def _build_views(self) -> None:
         self.exercise_list = ExerciseListPanel(self)
-        self.exercise_list.exercise_selected.connect(lambda _row: self._prepare_session())
-        self.exercise_list.routine_changed.connect(lambda _id: self._prepare_session())
-        self.exercise_list.exercise_activated.connect(self.start_from_row)
 
         self.countdown = CountdownWidget(self)
         self.start_button = self._button("Start", "Start, pause or resume (Space)", self.toggle)
@@ -223,9 +225,7 @@ class MainWindow(QMainWindow):
         self._menus["&View"].addSeparator()
         self.mat_action = self._action("&Mat mode", ("F11",), self.toggle_mat_mode, "&View")
         self.compact_action = self._action("&Compact mode", ("Ctrl+M",), self.toggle_compact, "&View")
-        self.shortcuts_action = self._action(
-            "&Keyboard shortcuts", ("F1",), lambda: ShortcutsDialog.ask(self), "&Help"
-        )
+        self.shortcuts_action = self._action("&Keyboard shortcuts", ("F1",), self.show_shortcuts, "&Help")
         self.welcome_action = self._action("&Welcome and safety", (), self.show_welcome, "&Help")
         self.escape_action = QAction("Leave mat mode", self)
         self.escape_action.setShortcut(QKeySequence("Escape"))
@@ -242,6 +242,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_settings(self) -> None:
+        from psoas_desktop.qt.settings_dialog import SettingsDialog
+
         chosen = SettingsDialog.ask(self.app_settings, self)
         if chosen is not None:
             self.apply_settings(chosen)
@@ -338,7 +340,7 @@ class MainWindow(QMainWindow):
         engine = self.ticker.engine
         if engine is None or not self.session_active:
             return
-        if engine.state is EngineState.RUNNING and not ConfirmStop.ask(self):
+        if engine.state is EngineState.RUNNING and not _confirm_stop(self):
             return
         self.ticker.stop()
 
@@ -509,9 +511,16 @@ class MainWindow(QMainWindow):
         else:
             view.set_exercise_name(self.countdown.exercise_name())
 
-    # -- first launch, layout persistence ------------------------------------------------------------------
+    # -- dialogs, first launch, layout persistence -----------------------------------------------------------
+
+    def show_shortcuts(self) -> None:
+        from psoas_desktop.qt.dialogs import ShortcutsDialog
+
+        ShortcutsDialog.ask(self)
 
     def show_welcome(self) -> None:
+        from psoas_desktop.qt.dialogs import WelcomeDialog
+
         answer = WelcomeDialog.ask(self.catalog.safety_note, self)
         if answer.dont_show_again:
             self.store.set_flag(WELCOME_SEEN_KEY, True)
@@ -560,7 +569,7 @@ class MainWindow(QMainWindow):
             self.closed_to_tray.emit()
             return
         engine = self.ticker.engine
-        if engine is not None and engine.state is EngineState.RUNNING and not ConfirmStop.ask(self):
+        if engine is not None and engine.state is EngineState.RUNNING and not _confirm_stop(self):
             event.ignore()
             return
         self.closing = True
@@ -571,3 +580,9 @@ class MainWindow(QMainWindow):
                 window.close()
         self.save_layout()
         super().closeEvent(event)
+
+
+def _confirm_stop(parent: QWidget) -> bool:
+    from psoas_desktop.qt.dialogs import ConfirmStop
+
+    return ConfirmStop.ask(parent)
