@@ -34,6 +34,9 @@ log = logging.getLogger("psoas_desktop")
 
 APP_ID = "org.psoasdesktop.PsoasDesktop"
 PREWARM_DELAY_MS = 1500  # after the first paint: the user is still reading the window
+# A window opened on a hidden workspace is not painted until it is seen; history, the tray and the
+# single-instance socket must not wait for that.
+UNSEEN_WINDOW_FALLBACK_MS = 3000
 
 
 def _setup_logging(paths: AppPaths) -> tuple[str, list[logging.Handler]]:
@@ -290,6 +293,7 @@ def _show_window(
             window.show_welcome_once()
 
     window.first_painted.connect(after_first_paint)
+    QTimer.singleShot(UNSEEN_WINDOW_FALLBACK_MS, window, window.announce_first_paint)
     log.info(
         "Psoas Desktop %s started; data in %s, settings in %s", __version__, paths.data_dir, paths.config_dir
     )

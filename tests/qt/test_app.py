@@ -172,6 +172,29 @@ def test_the_real_app_saves_a_started_session_and_a_kill_leaves_it_interrupted(t
         history.history.close()
 
 
+NEVER_SHOWN = """
+import sys
+from psoas_desktop.qt.main_window import MainWindow
+MainWindow.show = lambda self: None  # like a window opened on a hidden workspace: never exposed, never painted
+from psoas_desktop.cli import main
+sys.exit(main(["--data-dir", sys.argv[1], "--config-dir", sys.argv[2], "--start", "quick-stretch"]))
+"""
+
+
+def test_a_window_that_is_never_painted_still_gets_its_history_and_session(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "psoas-desktop.ini").write_text("[app]\nwelcome_seen=true\n", encoding="utf-8")
+    data = tmp_path / "data"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    command = [sys.executable, "-c", NEVER_SHOWN, str(data), str(config)]
+    with subprocess.Popen(command, env=env, stderr=subprocess.PIPE) as process:
+        try:
+            assert wait_for(lambda: read_sessions(data) == [("quick-stretch", "running")])
+        finally:
+            process.kill()
+
+
 def read_sessions(data: Path) -> list[tuple[object, ...]]:
     if not (data / FILE_NAME).exists():
         return []

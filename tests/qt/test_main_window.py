@@ -344,3 +344,25 @@ def test_a_new_window_plans_its_preview_session_once(
     assert win.ticker.engine is not None and win.ticker.engine.timeline.routine == "psoas-3"
     win.exercise_list.select_routine("quick-stretch")  # later changes still prepare the new routine
     assert planned == ["psoas-3", "quick-stretch"]
+
+
+def test_first_painted_is_announced_once_whether_a_paint_or_the_fallback_comes_first(
+    qtbot: QtBot, tmp_path: Path, clock: FakeClock
+) -> None:
+    unseen = MainWindow(load_catalog(), SettingsStore(tmp_path / "a"), AppSettings(), clock)
+    qtbot.addWidget(unseen)
+    announced: list[str] = []
+    unseen.first_painted.connect(lambda: announced.append("unseen"))
+    unseen.announce_first_paint()  # the app's fallback: never shown, never painted
+    unseen.announce_first_paint()
+    assert announced == ["unseen"]
+
+    seen = MainWindow(load_catalog(), SettingsStore(tmp_path / "b"), AppSettings(), clock)
+    qtbot.addWidget(seen)
+    seen.first_painted.connect(lambda: announced.append("seen"))
+    with qtbot.waitSignal(seen.first_painted, timeout=5000):
+        seen.show()
+    seen.repaint()
+    seen.announce_first_paint()  # the fallback firing after the paint changes nothing
+    qtbot.wait(10)  # any deferred announcement from the second paint would land here
+    assert announced == ["unseen", "seen"]

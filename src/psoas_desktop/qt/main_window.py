@@ -90,7 +90,8 @@ class MainWindow(QMainWindow):
     hold_recorded(HoldRecord): a hold/pause/bout ended (completed, skipped, interrupted, stopped...).
     session_ended(str): the session completed or stopped ("completed" / "stopped").
     settings_changed(AppSettings): the user saved new settings.
-    first_painted(): the window has been painted once (the app then loads what start-up can do without).
+    first_painted(): the window has been painted once, or will not be soon (see announce_first_paint); the
+        app then loads what start-up can do without.
     closed_to_tray(): the window was closed while "close to the tray" is on; the app keeps running.
     history_requested(): the user asked for the history window.
     export_requested(): the user asked to export the history.
@@ -547,8 +548,15 @@ class MainWindow(QMainWindow):
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self._painted:
+            QTimer.singleShot(0, self, self.announce_first_paint)  # once this paint is on screen
+
+    @Slot()
+    def announce_first_paint(self) -> None:
+        """Emit first_painted, once: after the first paint, or when the app's fallback timer says the window
+        is not going to be painted soon (opened on a hidden workspace, never exposed)."""
+        if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self, self.first_painted.emit)  # once this paint is on screen
+            self.first_painted.emit()
 
     @Slot()
     def quit_app(self) -> None:
