@@ -5,13 +5,20 @@ from __future__ import annotations
 from array import array
 
 import pytest
-from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPalette
 from pytestqt.qtbot import QtBot
 
 from psoas_desktop.core.catalog import PhaseKind, Side
 from psoas_desktop.core.engine import EngineState, Snapshot
 from psoas_desktop.core.plan import PHASE_LABELS, TIMED_LABEL, Phase
-from psoas_desktop.qt.countdown import PHASE_COLOURS, CountdownWidget, RingStyle, contrast_ratio
+from psoas_desktop.qt.countdown import (
+    MIN_FIT_SCALE,
+    PHASE_COLOURS,
+    CountdownWidget,
+    RingStyle,
+    contrast_ratio,
+    fitted_font,
+)
 
 LIGHT_WINDOW = QColor("#f5f5f5")
 DARK_WINDOW = QColor("#1e1e1e")
@@ -379,3 +386,32 @@ def test_accessible_name_and_description_follow_the_snapshot(qtbot: QtBot) -> No
     assert "8 seconds left" in description and "Rep 2 / 10" in description
     show(widget, make_phase(PhaseKind.REST), 4.0)
     assert "Rest" in widget.accessibleDescription() and "4 seconds left" in widget.accessibleDescription()
+
+
+def sized(pixels: bool) -> QFont:
+    font = QFont("DejaVu Sans")
+    if pixels:
+        font.setPixelSize(54)  # how the countdown sizes its fonts
+    else:
+        font.setPointSizeF(40.0)
+    return font
+
+
+def scale_of(fitted: QFont, original: QFont) -> float:
+    if original.pixelSize() > 0:
+        return fitted.pixelSize() / original.pixelSize()
+    return fitted.pointSizeF() / original.pointSizeF()
+
+
+@pytest.mark.parametrize("pixels", [True, False])
+def test_a_long_label_shrinks_to_fit_before_it_is_elided(qtbot: QtBot, pixels: bool) -> None:
+    font = sized(pixels)
+    text = "Keep moving · paused"
+    natural = QFontMetricsF(font).horizontalAdvance(text)
+
+    assert fitted_font(font, text, natural + 1) == font  # it fits: untouched
+    fitted = fitted_font(font, text, natural * 0.8)
+    assert QFontMetricsF(fitted).horizontalAdvance(text) <= natural * 0.8  # read whole, no ellipsis
+    assert scale_of(fitted, font) < 1.0
+    tiny = fitted_font(font, text, natural * 0.2)  # far too narrow: shrinks only so far, then is elided
+    assert scale_of(tiny, font) == pytest.approx(MIN_FIT_SCALE, abs=0.03)

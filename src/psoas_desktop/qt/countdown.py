@@ -39,6 +39,7 @@ from psoas_desktop.core.catalog import PhaseKind
 from psoas_desktop.core.engine import EngineState, Snapshot
 
 EMPHASIS_SECONDS = 3.0
+MIN_FIT_SCALE = 0.6  # a label may shrink this far to fit before it is elided
 """The last seconds of a hold that are drawn emphasised (they match the engine's 3-2-1 cues)."""
 MIN_CONTRAST = 3.0
 """WCAG 2 minimum contrast for graphics and large text."""
@@ -424,6 +425,7 @@ class CountdownWidget(QWidget):
     def _draw_elided(self, painter: QPainter, rect: QRectF, font: QFont, colour: QColor, text: str) -> None:
         if not text or rect.isEmpty():
             return
+        font = fitted_font(font, text, rect.width())
         elided = QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
         painter.setFont(font)
         painter.setPen(colour)
@@ -545,3 +547,19 @@ class CountdownWidget(QWidget):
         description = ", ".join(parts)
         if description != self.accessibleDescription():
             self.setAccessibleDescription(description)
+
+
+def fitted_font(font: QFont, text: str, width: float, smallest: float = MIN_FIT_SCALE) -> QFont:
+    """``font``, made smaller (down to ``smallest`` of its size) until ``text`` fits in ``width``: a long
+    label such as "Keep moving · paused" is read whole rather than cut short; past that, it is elided."""
+    natural = QFontMetricsF(font).horizontalAdvance(text)
+    if natural <= width or natural <= 0:
+        return font
+    fitted = QFont(font)
+    size = font.pointSizeF() if font.pointSizeF() > 0 else float(font.pixelSize())
+    scaled = max(size * smallest, size * width / natural * 0.98)
+    if font.pointSizeF() > 0:
+        fitted.setPointSizeF(scaled)
+    else:
+        fitted.setPixelSize(max(1, int(scaled)))
+    return fitted
