@@ -39,10 +39,11 @@ from psoas_desktop.core.catalog import PhaseKind
 from psoas_desktop.core.engine import EngineState, Snapshot
 
 EMPHASIS_SECONDS = 3.0
-MIN_FIT_SCALE = 0.6  # a label may shrink this far to fit before it is elided
 """The last seconds of a hold that are drawn emphasised (they match the engine's 3-2-1 cues)."""
 MIN_CONTRAST = 3.0
 """WCAG 2 minimum contrast for graphics and large text."""
+MIN_FIT_SCALE = 0.6
+"""How far a label may shrink to fit its line before it is elided."""
 EMPHASIS_COLOUR = QColor("#D55E00")  # Okabe–Ito vermillion
 
 PHASE_COLOURS: dict[PhaseKind, QColor] = {
