@@ -4,8 +4,8 @@
 if nothing answers there, on ``/ScreenSaver`` (older KDE and some other desktops only serve that path);
 ``release()`` calls ``UnInhibit(cookie)`` on the path that answered. Both are idempotent; ``active`` is True
 while a cookie is held. GNOME (through gsd-screensaver-proxy), KDE, Xfce and others implement the interface;
-where nothing does, the call fails, one info line is logged, and ``active`` stays False. Nothing here raises
-into the GUI.
+where nothing does, the call fails, one info line is logged (the first time only), and ``active`` stays
+False. Nothing here raises into the GUI.
 
 Never blocking the GUI: ``Inhibit`` is an asynchronous call. ``release()`` while it is still in flight is
 remembered, and the cookie it brings back is handed back at once.
@@ -106,6 +106,7 @@ class ScreenSaverInhibitor(QObject):
         self._path = PATHS[0]
         self._call: QDBusPendingCallWatcher | None = None
         self._call_path_index = 0
+        self._said_unavailable = False
 
     @property
     def active(self) -> bool:
@@ -120,7 +121,7 @@ class ScreenSaverInhibitor(QObject):
         bus = self._bus
         if bus is None or not bus.isConnected():
             detail = bus.lastError().message() if bus is not None else "not Linux"
-            log.info("screen saver inhibition unavailable: no session bus (%s)", detail or "not connected")
+            self._unavailable(f"no session bus ({detail or 'not connected'})")
             return
         self._reason = reason
         self._send_inhibit(bus, 0)
@@ -166,12 +167,12 @@ class ScreenSaverInhibitor(QObject):
                 if self._wanted:
                     self._send_inhibit(self._bus, path_index + 1)
                 return
-            log.info("screen saver inhibition unavailable (%s: %s)", error.name(), error.message())
+            self._unavailable(f"{error.name()}: {error.message()}")
             return
         arguments = watcher.reply().arguments()
         cookie = arguments[0] if arguments else None
         if not isinstance(cookie, int) or isinstance(cookie, bool) or not 0 <= cookie <= UINT32_MAX:
-            log.info("screen saver inhibition unavailable (Inhibit answered %r)", arguments)
+            self._unavailable(f"Inhibit answered {arguments!r}")
             return
         if not self._wanted:  # release() came while the call was in flight
             self._uninhibit(path, cookie)
@@ -180,6 +181,15 @@ class ScreenSaverInhibitor(QObject):
         self._path = path
         log.info("screen saver inhibited (%s)", path)
         self.active_changed.emit(True)
+
+    def _unavailable(self, why: str) -> None:
+        """Said once (at info level); every later session start that finds it still missing is quiet."""
+        log.log(
+            logging.DEBUG if self._said_unavailable else logging.INFO,
+            "screen saver inhibition unavailable: %s",
+            why,
+        )
+        self._said_unavailable = True
 
     # -- UnInhibit, typed ------------------------------------------------------------------------------
 
