@@ -135,7 +135,6 @@ def test_a_running_session_keeps_the_screen_on_and_is_paused_before_sleep(
     assert screen_saver_calls(app_bus) == [("Inhibit", ["Psoas Desktop", INHIBIT_REASON])]
 
     clock.advance(2.0)
-    window.ticker.poll()
     left_before_sleep = window.ticker.poll()
     assert left_before_sleep is not None
     with qtbot.waitSignal(guard.sleep_watcher.preparing_for_sleep, timeout=WAIT_MS):
