@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from helpers.app_process import launch
 from psoas_desktop import app, single_instance
 from psoas_desktop.storage.history import FILE_NAME, History
 from psoas_desktop.writer_lock import LOCK_FILE_NAME, acquire_writer_lock
@@ -86,23 +87,6 @@ def test_the_app_launched_twice_tells_the_user_and_exits_without_writing(
     assert not (tmp_path / FILE_NAME).exists()
 
 
-def launch(tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
-    config = tmp_path / "config"
-    config.mkdir(exist_ok=True)
-    (config / "psoas-desktop.ini").write_text("[app]\nwelcome_seen=true\n", encoding="utf-8")
-    command = [
-        sys.executable,
-        "-m",
-        "psoas_desktop",
-        "--data-dir",
-        str(tmp_path / "data"),
-        "--config-dir",
-        str(config),
-    ]
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    return subprocess.Popen([*command, *extra], env=env, stderr=subprocess.PIPE, text=True)
-
-
 def wait_for(condition: Callable[[], bool], seconds: float = 30) -> bool:
     """Poll another process's visible state (files, exit codes); not a timing measurement."""
     deadline = time.monotonic() + seconds
@@ -145,13 +129,8 @@ def test_a_second_launch_with_start_hands_the_routine_to_the_running_window(tmp_
 def test_the_real_app_saves_a_started_session_and_a_kill_leaves_it_interrupted(tmp_path: Path) -> None:
     """The installed app in its own process (offscreen): --start begins a session that is on disk at once;
     SIGKILL mid-session, and the next open finds it as interrupted."""
-    config = tmp_path / "config"
-    config.mkdir()
-    (config / "psoas-desktop.ini").write_text("[app]\nwelcome_seen=true\n", encoding="utf-8")
     data = tmp_path / "data"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    command = [sys.executable, "-m", "psoas_desktop", "--data-dir", str(data), "--config-dir", str(config)]
-    with subprocess.Popen([*command, "--start", "quick-stretch"], env=env, stderr=subprocess.PIPE) as process:
+    with launch(tmp_path, "--start", "quick-stretch") as process:
         try:
             deadline = time.monotonic() + 30
             rows: list[tuple[object, ...]] = []
@@ -177,18 +156,13 @@ import sys
 from psoas_desktop.qt.main_window import MainWindow
 MainWindow.show = lambda self: None  # like a window opened on a hidden workspace: never exposed, never painted
 from psoas_desktop.cli import main
-sys.exit(main(["--data-dir", sys.argv[1], "--config-dir", sys.argv[2], "--start", "quick-stretch"]))
+sys.exit(main(sys.argv[1:]))
 """
 
 
 def test_a_window_that_is_never_painted_still_gets_its_history_and_session(tmp_path: Path) -> None:
-    config = tmp_path / "config"
-    config.mkdir()
-    (config / "psoas-desktop.ini").write_text("[app]\nwelcome_seen=true\n", encoding="utf-8")
     data = tmp_path / "data"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    command = [sys.executable, "-c", NEVER_SHOWN, str(data), str(config)]
-    with subprocess.Popen(command, env=env, stderr=subprocess.PIPE) as process:
+    with launch(tmp_path, "--start", "quick-stretch", program=("-c", NEVER_SHOWN)) as process:
         try:
             assert wait_for(lambda: read_sessions(data) == [("quick-stretch", "running")])
         finally:

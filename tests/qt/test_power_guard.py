@@ -4,7 +4,6 @@ them through their own connection, as they would to the system and session buses
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from PySide6.QtDBus import QDBusConnection
 from pytestqt.qtbot import QtBot
 
 from helpers import fake_screensaver
+from helpers.app_process import launch
 from helpers.dbus_fakes import DBUS_DAEMON, FakeLogind, bus_connection, private_bus, read_line, stop_process
 from helpers.fake_clock import FakeClock
 from helpers.fake_screensaver import FIRST_COOKIE, recorded_calls
@@ -236,18 +236,9 @@ def test_the_real_app_keeps_the_screen_on_and_pauses_before_sleep(
     qtbot: QtBot, tmp_path: Path, bus_address: str, logind: FakeLogind, app_bus: QDBusConnection
 ) -> None:
     """The installed app in its own process, its system and session buses pointed at the private bus."""
-    config = tmp_path / "config"
-    config.mkdir()
-    (config / "psoas-desktop.ini").write_text("[app]\nwelcome_seen=true\n", encoding="utf-8")
+    buses = {"DBUS_SYSTEM_BUS_ADDRESS": bus_address, "DBUS_SESSION_BUS_ADDRESS": bus_address}
     data = tmp_path / "data"
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "DBUS_SYSTEM_BUS_ADDRESS": bus_address,
-        "DBUS_SESSION_BUS_ADDRESS": bus_address,
-    }
-    command = [sys.executable, "-m", "psoas_desktop", "--data-dir", str(data), "--config-dir", str(config)]
-    with subprocess.Popen([*command, "--start", "quick-stretch"], env=env, stderr=subprocess.PIPE) as app:
+    with launch(tmp_path, "--start", "quick-stretch", env=buses) as app:
         try:
             # The fake logind answers from this process's event loop, which waitUntil keeps turning.
             qtbot.waitUntil(lambda: len(logind.lock_read_ends) == 1, timeout=30_000)
