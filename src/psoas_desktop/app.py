@@ -207,14 +207,13 @@ def _run_window(args: argparse.Namespace, paths: AppPaths, app: QApplication) ->
 
 def _hand_over_or_tell(lock: WriterLock, paths: AppPaths, start: str | None) -> int:
     """Another copy runs with this data: ask it to come forward (and start `start`), then exit 0."""
-    from psoas_desktop import single_instance
-    from psoas_desktop.single_instance import Request, hand_over
+    from psoas_desktop.single_instance import HANDOVER_PATIENCE_SECONDS, Request, hand_over
 
     delivered = hand_over(
         paths.data_dir,
         Request(start=start),
         still_locked=(paths.data_dir / LOCK_FILE_NAME).exists,
-        patience=single_instance.HANDOVER_PATIENCE_SECONDS,
+        patience=HANDOVER_PATIENCE_SECONDS,
     )
     if delivered:
         log.info("Psoas Desktop is already running with %s; asked it to come forward", paths.data_dir)
