@@ -21,8 +21,8 @@ from psoas_desktop.core.catalog import PhaseKind, Side
 from psoas_desktop.core.clock import SystemClock
 from psoas_desktop.core.engine import EngineState, SessionEngine, Transition, TransitionKind
 from psoas_desktop.core.plan import PHASE_LABELS, Phase, Timeline
-from psoas_desktop.qt.audio import CuePlayer
-from psoas_desktop.qt.ticker import Ticker
+from psoas_desktop.qt.session.ticker import Ticker
+from psoas_desktop.qt.sound.cue_player import CuePlayer
 
 KINDS = (PhaseKind.MOVE, PhaseKind.HOLD, PhaseKind.LOWER, PhaseKind.REST, PhaseKind.SWITCH_SIDES)
 

@@ -69,7 +69,7 @@ def child(data_dir: Path, warm: bool) -> None:
     QTest.qWaitForWindowExposed(main_window)
     main_window.repaint()
     started_import = time.perf_counter()
-    from psoas_desktop.qt import history_view
+    from psoas_desktop.qt.history import window as history_view
 
     import_ms = (time.perf_counter() - started_import) * 1000
     history, names = open_history(data_dir, warm)

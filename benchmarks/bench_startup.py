@@ -43,7 +43,7 @@ app.installEventFilter(probe)
 APP = (
     PROBE
     + """
-from psoas_desktop.cli import main
+from psoas_desktop.app.cli import main
 sys.exit(main(["--data-dir", sys.argv[1], "--config-dir", sys.argv[2]]))
 """
 )

@@ -1,6 +1,6 @@
 """The PyInstaller bundle's entry point: ``psoas-desktop [ARGS]``, or the voice helper when asked.
 
-A frozen app has no ``python -m``: ``psoas_desktop.qt.voice.helper_command()`` starts the bundle's own
+A frozen app has no ``python -m``: ``psoas_desktop.qt.sound.voice.helper_command()`` starts the bundle's own
 executable as ``psoas-desktop --voice-helper [--engine NAME]``, and this entry point hands those arguments
 to the helper instead of the command line.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-# psoas_desktop.qt.voice.FROZEN_HELPER_FLAG, spelt out so that headless commands (catalog, plan, history,
+# psoas_desktop.qt.sound.voice.FROZEN_HELPER_FLAG, spelt out so that headless commands (catalog, plan, history,
 # export) do not import Qt just to compare one argument. The bundle's --self-test starts the helper the
 # way the app does, so a mismatch fails `make package-check`.
 VOICE_HELPER_FLAG = "--voice-helper"
@@ -17,10 +17,10 @@ VOICE_HELPER_FLAG = "--voice-helper"
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == VOICE_HELPER_FLAG:
-        from psoas_desktop.qt.voice import helper_main
+        from psoas_desktop.qt.sound.voice import helper_main
 
         return helper_main(sys.argv[2:])
-    from psoas_desktop.cli import main as cli_main
+    from psoas_desktop.app.cli import main as cli_main
 
     return cli_main(sys.argv[1:])
 

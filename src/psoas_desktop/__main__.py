@@ -2,6 +2,6 @@
 
 import sys
 
-from psoas_desktop.cli import main
+from psoas_desktop.app.cli import main
 
 sys.exit(main())

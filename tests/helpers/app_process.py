@@ -19,7 +19,7 @@ def launch(
 ) -> subprocess.Popen[str]:
     """``python <program> --data-dir tmp_path/data --config-dir tmp_path/config <extra>``; ``env`` is added
     to this process's environment. ``program`` is ``-m psoas_desktop`` or ``-c CODE`` whose code passes
-    ``sys.argv[1:]`` on to ``psoas_desktop.cli.main``."""
+    ``sys.argv[1:]`` on to ``psoas_desktop.app.cli.main``."""
     config = tmp_path / "config"
     config.mkdir(exist_ok=True)
     (config / "psoas-desktop.ini").write_text("[app]\nwelcome_seen=true\n", encoding="utf-8")

@@ -22,7 +22,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, Slot
 from PySide6.QtDBus import QDBus, QDBusConnection, QDBusMessage
 
-from psoas_desktop.qt.screensaver import dbus_interface
+from psoas_desktop.qt.desktop.screensaver import dbus_interface
 
 SERVICE = "org.freedesktop.ScreenSaver"
 INTERFACE = "org.freedesktop.ScreenSaver"

@@ -7,7 +7,7 @@ import importlib.util
 import runpy
 from pathlib import Path
 
-from psoas_desktop.qt import voice
+from psoas_desktop.qt.sound import voice
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "packaging" / "psoas-desktop.spec"
@@ -39,7 +39,7 @@ def test_launcher_hands_the_frozen_helper_flag_to_the_voice_helper() -> None:
 
 def test_every_hidden_import_exists() -> None:
     hidden = _assigned_list("hiddenimports")
-    assert "psoas_desktop.qt.voice" in hidden and "PySide6.QtMultimedia" in hidden
+    assert "psoas_desktop.qt.sound.voice" in hidden and "PySide6.QtMultimedia" in hidden
     missing = [name for name in hidden if importlib.util.find_spec(name) is None]
     assert not missing, f"the spec names modules that do not exist: {missing}"
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from psoas_desktop import self_test
+from psoas_desktop.app import self_test
 
 
 @pytest.mark.slow

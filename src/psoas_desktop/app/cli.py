@@ -1,0 +1,214 @@
+"""Command line: launch the GUI, or answer headless subcommands (catalog, plan, history, export)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from psoas_desktop import __version__
+from psoas_desktop.core.catalog import Catalog, load_catalog
+from psoas_desktop.core.errors import KnownError
+from psoas_desktop.core.plan import build_timeline, format_duration, format_table
+from psoas_desktop.core.settings import Level, Settings, parse_level
+
+if TYPE_CHECKING:
+    from psoas_desktop.storage.history import History
+
+
+def _level(value: str) -> Level:
+    try:
+        return parse_level(value)
+    except KnownError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="psoas-desktop",
+        description="A guided, drift-free psoas and hip-flexor routine timer.",
+    )
+    parser.add_argument("--version", action="version", version=f"psoas-desktop {__version__}")
+    parser.add_argument("--data-dir", type=Path, help="where the workout history is kept")
+    parser.add_argument("--config-dir", type=Path, help="where settings are kept")
+    parser.add_argument(
+        "--start", metavar="ROUTINE_OR_EXERCISE", help="start this routine or exercise at once"
+    )
+    parser.add_argument("--level", type=_level, help="beginner, standard or advanced")
+    parser.add_argument("--mat", action="store_true", help="open in mat mode (full-screen countdown)")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this install has everything the app needs (no window is shown), then exit",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    catalog = commands.add_parser("catalog", help="print the exercise catalog")
+    catalog.add_argument("--json", action="store_true", help="machine-readable output")
+
+    plan = commands.add_parser("plan", help="print the timeline of a routine or exercise")
+    plan.add_argument("name", metavar="ROUTINE_OR_EXERCISE")
+    plan.add_argument("--level", type=_level, default=Level.STANDARD, help="beginner, standard or advanced")
+    plan.add_argument("--json", action="store_true", help="machine-readable output")
+
+    history = commands.add_parser("history", help="print weekly workout figures from the history")
+    history.add_argument("--weeks", type=_positive, default=12, help="how many weeks, ending this week")
+    history.add_argument(
+        "--goal", type=_positive, default=3, help="completed sessions a week to meet the goal"
+    )
+    history.add_argument("--today", type=_date, help=argparse.SUPPRESS)  # for tests: the report's "today"
+    history.add_argument("--json", action="store_true", help="machine-readable output")
+
+    export = commands.add_parser("export", help="export every session with its holds")
+    export.add_argument("--format", choices=("csv", "json"), required=True, help="csv or json")
+    export.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
+    return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+    return number
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-03-29, not {value!r}") from None
+
+
+def _print_catalog(catalog: Catalog, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(catalog.to_json(), indent=2, ensure_ascii=False))
+        return
+    for exercise in catalog.exercises:
+        marker = " (extra)" if exercise.extra else ""
+        print(f"{exercise.name}{marker} [{exercise.id}, {exercise.kind.value}]")
+        print(f"  {exercise.overview}")
+        for number, step in enumerate(exercise.steps, start=1):
+            print(f"  {number}. {step}")
+        for tip in exercise.tips:
+            print(f"  Tip: {tip}")
+        for benefit in exercise.benefits:
+            print(f"  Benefit: {benefit}")
+        print(f"  Beginner: {exercise.modifications.beginner}")
+        print(f"  Advanced: {exercise.modifications.advanced}")
+        dosage = {k: v for k, v in exercise.dosage.to_json().items() if v is not None}
+        ranges = ", ".join(f"{k} {v[0]}–{v[1]}" for k, v in dosage.items())
+        print(f"  Dosage: {ranges}{' per side' if exercise.per_side else ''}")
+        print()
+    print("Routines:")
+    for routine in catalog.routines:
+        print(f"  {routine.id}: {routine.name} — {', '.join(routine.exercise_ids)}")
+    print("\nTips:")
+    for general_tip in catalog.tips:
+        print(f"  {general_tip.title}: {general_tip.text}")
+    print(f"\nSafety: {catalog.safety_note}")
+
+
+def _print_plan(catalog: Catalog, name: str, level: Level, as_json: bool) -> None:
+    timeline = build_timeline(catalog, catalog.resolve(name), Settings(level=level))
+    if as_json:
+        print(json.dumps(timeline.to_json(), indent=2))
+    else:
+        print(format_table(catalog, timeline))
+        print(f"{timeline.routine} at {level.value} level takes {format_duration(timeline.total_seconds)}.")
+
+
+def _open_history(data_dir: Path | None) -> History:
+    from psoas_desktop.storage.history import History
+    from psoas_desktop.storage.paths import resolve_paths
+
+    result = History.open(resolve_paths(data_dir).data_dir, now=lambda: datetime.now(UTC), read_only=True)
+    if result.messages:  # a read-only open only has something to say when it cannot read the history
+        result.history.close()
+        raise KnownError(" ".join(result.messages))
+    return result.history
+
+
+def _print_history(data_dir: Path | None, weeks: int, goal: int, today: date | None, as_json: bool) -> None:
+    from psoas_desktop.core.stats import SystemLocalZone, local_today, streaks, weekly_stats
+
+    zone = SystemLocalZone()
+    with _open_history(data_dir) as history:
+        summaries = history.summaries()
+    stats = weekly_stats(summaries, weeks, today or local_today(zone), zone, goal)
+    current, best = streaks(stats)
+    if as_json:
+        data = {
+            "weeks": [
+                {
+                    "week_start": w.week_start.isoformat(),
+                    "sessions": w.sessions,
+                    "all_sessions": w.all_sessions,
+                    "hold_minutes": round(w.hold_minutes, 3),
+                    "goal_met": w.goal_met,
+                }
+                for w in stats
+            ],
+            "current_streak": current,
+            "best_streak": best,
+        }
+        print(json.dumps(data, indent=2))
+        return
+    print(f"{'Week of':<12}{'Completed':>10}{'All':>6}{'Hold min':>10}  Goal ({goal})")
+    for w in stats:
+        mark = "met" if w.goal_met else ""
+        print(
+            f"{w.week_start.isoformat():<12}{w.sessions:>10}{w.all_sessions:>6}{w.hold_minutes:>10.1f}  {mark}"
+        )
+    print(f"Current streak: {current} week{'s' * (current != 1)}; best: {best} week{'s' * (best != 1)}.")
+
+
+def _export(data_dir: Path | None, fmt: str, output: Path | None) -> None:
+    from psoas_desktop.storage.export import collect, render, write_atomic
+
+    with _open_history(data_dir) as history:
+        text = render(collect(history), fmt)
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        write_atomic(output, text)
+    except OSError as exc:
+        raise KnownError(f"cannot write {output}: {exc.strerror or exc}") from exc
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.self_test:
+        from psoas_desktop.app.self_test import run_self_test
+
+        return run_self_test()
+    try:
+        if args.command == "catalog":
+            _print_catalog(load_catalog(), args.json)
+            return 0
+        if args.command == "plan":
+            _print_plan(load_catalog(), args.name, args.level, args.json)
+            return 0
+        if args.command == "history":
+            _print_history(args.data_dir, args.weeks, args.goal, args.today, args.json)
+            return 0
+        if args.command == "export":
+            _export(args.data_dir, args.format, args.output)
+            return 0
+    except KnownError as exc:
+        print(f"psoas-desktop: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `psoas-desktop catalog | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        return 0
+    from psoas_desktop.app.gui import run_gui  # Qt is imported only when a window is wanted
+
+    return run_gui(args)

@@ -1,0 +1,299 @@
+"""Composition root: QApplication, logging, crash hook, paths, settings, catalog, clock and the main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from psoas_desktop import __version__
+from psoas_desktop.app.writer_lock import LOCK_FILE_NAME, WriterLock, acquire_writer_lock
+from psoas_desktop.core.catalog import load_catalog, resource_root
+from psoas_desktop.core.clock import SystemClock
+from psoas_desktop.core.errors import KnownError
+from psoas_desktop.qt.session.main_window import MainWindow
+from psoas_desktop.qt.settings.store import SettingsStore
+from psoas_desktop.qt.settings.theme import apply_theme
+from psoas_desktop.storage.paths import AppPaths, resolve_paths
+
+if TYPE_CHECKING:  # loaded after the first paint (see after_first_paint), not on the start-up path
+    from psoas_desktop.app.history_link import HistoryLink
+    from psoas_desktop.app.single_instance import InstanceServer, Request
+
+log = logging.getLogger("psoas_desktop")
+
+APP_ID = "org.psoasdesktop.PsoasDesktop"
+PREWARM_DELAY_MS = 1500  # after the first paint: the user is still reading the window
+# A window opened on a hidden workspace is not painted until it is seen; history, the tray and the
+# single-instance socket must not wait for that.
+UNSEEN_WINDOW_FALLBACK_MS = 3000
+
+
+def _setup_logging(paths: AppPaths) -> tuple[str, list[logging.Handler]]:
+    """Log the app's own messages to a file in the data dir (and stderr); a read-only disk leaves stderr.
+
+    Returns where the log goes and the handlers, which the caller removes and closes on exit.
+    """
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    where = "standard error"
+    try:
+        paths.data_dir.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(paths.log_file, encoding="utf-8"))
+        where = str(paths.log_file)
+    except OSError as exc:
+        print(
+            f"psoas-desktop: cannot write a log in {paths.data_dir} ({exc}); logging to stderr",
+            file=sys.stderr,
+        )
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    return where, handlers
+
+
+def _remove_logging(handlers: list[logging.Handler]) -> None:
+    for handler in handlers:
+        log.removeHandler(handler)
+        handler.close()
+
+
+def _install_crash_hook(log_location: str) -> None:
+    """A bug shows a dialog naming the log file instead of vanishing (installed here, never at import)."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        log.critical("Unexpected error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
+        if isinstance(error, KnownError):
+            QMessageBox.warning(None, "Psoas Desktop", str(error))
+            return
+        QMessageBox.critical(
+            None,
+            "Psoas Desktop — unexpected error",
+            f"Something went wrong: {error}\n\nDetails are in {log_location}. Your finished holds are kept.",
+        )
+
+    sys.excepthook = hook
+
+
+def _app_icon() -> QIcon:
+    """The app icon at every size we ship (the PNGs render crisply in small places like the tray)."""
+    icons = resource_root() / "icons"
+    icon = QIcon()
+    for size in (16, 32, 48, 64, 128, 256):
+        png = icons / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
+        if png.is_file():
+            icon.addFile(str(png))
+    return icon
+
+
+def _tell_already_running(lock: WriterLock) -> int:
+    """A second copy writes nothing: it says so on stderr and in a box, then exits."""
+    assert lock.message is not None
+    print(f"psoas-desktop: {lock.message}", file=sys.stderr)
+    QMessageBox.information(None, "Psoas Desktop", lock.message)
+    return 1
+
+
+def _attach_history(window: MainWindow, paths: AppPaths) -> HistoryLink:
+    from psoas_desktop.app.history_link import HistoryLink
+    from psoas_desktop.core.stats import SystemLocalZone, local_today
+    from psoas_desktop.storage.history import History
+
+    opened = History.open(paths.data_dir, now=lambda: datetime.now(UTC))
+    for message in opened.messages:
+        log.warning("history: %s", message)
+    if opened.messages:
+        window.show_message(" ".join(opened.messages))
+    zone = SystemLocalZone()
+    return HistoryLink(
+        window,
+        opened.history,
+        tz=zone,
+        today=lambda: local_today(zone),
+        now=lambda: datetime.now(UTC),
+        export_dir=Path.home(),
+    )
+
+
+def _attach_desktop(window: MainWindow, link: HistoryLink) -> None:
+    from psoas_desktop.qt.desktop.shell import DesktopShell
+
+    shell = DesktopShell(window, completed_this_week=link.completed_this_week)
+    shell.start()
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(shell.stop)
+
+
+def _attach_power(window: MainWindow) -> None:
+    """Screen kept on while a session runs, and the session paused before the laptop sleeps (D-Bus)."""
+    from psoas_desktop.qt.desktop.power_guard import SessionPowerGuard
+    from psoas_desktop.qt.desktop.screensaver import ScreenSaverInhibitor
+    from psoas_desktop.qt.desktop.sleep_watch import SleepWatcher
+
+    guard = SessionPowerGuard(
+        window, sleep_watcher=SleepWatcher(window), screen_saver=ScreenSaverInhibitor(window)
+    )
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(guard.stop)
+
+
+def _attach_sound(window: MainWindow) -> None:
+    # Imported here, after the first paint: the cue player is not on the start-up path.
+    from psoas_desktop.qt.sound.cue_player import CuePlayer
+
+    player = CuePlayer(clock=window.clock, parent=window)
+    window.attach_cue_player(player)
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(player.shutdown)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    paths = resolve_paths(args.data_dir, args.config_dir)
+    log_location, log_handlers = _setup_logging(paths)
+    try:
+        return _run(args, paths, log_location)
+    finally:
+        _remove_logging(log_handlers)
+
+
+def _run(args: argparse.Namespace, paths: AppPaths, log_location: str) -> int:
+    # QtMultimedia's backend chatter is not for users; the cue player reports sound problems itself.
+    os.environ.setdefault(
+        "QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false;qt.multimedia.ffmpeg=false"
+    )
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Psoas Desktop")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)  # matches packaging/linux/<APP_ID>.desktop: Wayland's window ↔ icon link
+    app.setWindowIcon(_app_icon())
+    previous_hook = sys.excepthook
+    _install_crash_hook(log_location)
+    try:
+        return _run_window(args, paths, app)
+    finally:
+        sys.excepthook = previous_hook
+
+
+def _run_window(args: argparse.Namespace, paths: AppPaths, app: QApplication) -> int:
+    lock = acquire_writer_lock(paths.data_dir)
+    if lock.message is not None:
+        return _hand_over_or_tell(lock, paths, args.start)
+    links: list[HistoryLink] = []
+    servers: list[InstanceServer] = []
+    try:
+        return _show_window(args, paths, app, links, servers)
+    finally:
+        for server in servers:
+            server.close()
+        for link in links:
+            link.history.close()
+        lock.release()
+
+
+def _hand_over_or_tell(lock: WriterLock, paths: AppPaths, start: str | None) -> int:
+    """Another copy runs with this data: ask it to come forward (and start `start`), then exit 0."""
+    from psoas_desktop.app.single_instance import HANDOVER_PATIENCE_SECONDS, Request, hand_over
+
+    delivered = hand_over(
+        paths.data_dir,
+        Request(start=start),
+        still_locked=(paths.data_dir / LOCK_FILE_NAME).exists,
+        patience=HANDOVER_PATIENCE_SECONDS,
+    )
+    if delivered:
+        log.info("Psoas Desktop is already running with %s; asked it to come forward", paths.data_dir)
+        return 0
+    return _tell_already_running(lock)
+
+
+def _on_request(window: MainWindow, request: Request) -> None:
+    """A later launch asked for the window (and maybe a routine)."""
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
+    if request.start is None:
+        return
+    if window.session_active:
+        window.show_message(f"A session is running; finish or stop it to start {request.start}.")
+        return
+    try:
+        window.start_session(request.start)
+    except KnownError as exc:
+        window.show_message(str(exc))
+
+
+def _listen_for_later_launches(window: MainWindow, paths: AppPaths) -> InstanceServer:
+    """After the first paint (QtNetwork is not on the start-up path): a launch racing this one keeps
+    retrying for single_instance.HANDOVER_PATIENCE_SECONDS while the lock is held, so it finds us."""
+    from psoas_desktop.app.single_instance import InstanceServer
+
+    server = InstanceServer(paths.data_dir)
+    server.listen()
+    server.requested.connect(lambda request: _on_request(window, request))
+    return server
+
+
+def _show_window(
+    args: argparse.Namespace,
+    paths: AppPaths,
+    app: QApplication,
+    links: list[HistoryLink],
+    servers: list[InstanceServer],
+) -> int:
+    try:
+        catalog = load_catalog()
+    except KnownError as exc:
+        QMessageBox.critical(None, "Psoas Desktop", f"The exercise catalog could not be loaded:\n{exc}")
+        return 2
+    store = SettingsStore(paths.config_dir)
+    settings, messages = store.load()
+    apply_theme(app, settings.theme.value)
+    window = MainWindow(catalog, store, settings, SystemClock())
+    window.on_theme_changed = lambda theme: apply_theme(app, theme)
+    if args.level is not None:
+        window.level_override = args.level
+        window.exercise_list.set_settings(window.workout_settings)
+    window.show()
+    if messages:
+        window.show_message(" ".join(messages))
+
+    def after_first_paint() -> None:
+        """The rest comes up once the window is on screen; a --start session then begins."""
+        servers.append(_listen_for_later_launches(window, paths))
+        link = _attach_history(window, paths)
+        links.append(link)
+        QTimer.singleShot(PREWARM_DELAY_MS, link, link.prewarm)
+        _attach_desktop(window, link)
+        _attach_power(window)
+        _attach_sound(window)
+        if args.start:
+            try:
+                window.start_session(args.start)
+            except KnownError as exc:
+                window.show_message(str(exc))
+        if args.mat:
+            window.toggle_mat_mode()
+        if not args.start:
+            window.show_welcome_once()
+
+    window.first_painted.connect(after_first_paint)
+    QTimer.singleShot(UNSEEN_WINDOW_FALLBACK_MS, window, window.announce_first_paint)
+    log.info(
+        "Psoas Desktop %s started; data in %s, settings in %s", __version__, paths.data_dir, paths.config_dir
+    )
+    return app.exec()

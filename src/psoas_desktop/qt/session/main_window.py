@@ -1,0 +1,596 @@
+"""The main window: routine list, countdown with controls, step-by-step pane; menus, shortcuts, extra views.
+
+Time flows one way: the ticker polls the engine and hands snapshots here; this window only routes them to
+the views (countdown, instruction pane, mat and compact windows) and turns keys into engine intents.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from psoas_desktop.core.catalog import Catalog, Side
+from psoas_desktop.core.clock import Clock
+from psoas_desktop.core.engine import EngineState, HoldRecord, SessionEngine, Snapshot, Transition
+from psoas_desktop.core.errors import KnownError
+from psoas_desktop.core.plan import Timeline, build_timeline
+from psoas_desktop.core.settings import Level, Settings
+from psoas_desktop.qt.session.countdown import CountdownWidget
+from psoas_desktop.qt.session.exercise_list import ExerciseListPanel
+from psoas_desktop.qt.session.instructions import InstructionPane
+from psoas_desktop.qt.session.ticker import Ticker
+from psoas_desktop.qt.settings.store import AppSettings, SettingsStore
+
+if TYPE_CHECKING:  # the player module is imported after the first paint, not on the start-up path
+    from psoas_desktop.qt.sound.cue_player import CuePlayer
+
+# The dialogs (psoas_desktop.qt.session.dialogs, psoas_desktop.qt.settings.dialog) are imported where they open:
+# none is on screen at start-up, and their Qt classes' enums cost start-up time on CPython 3.11.
+
+WELCOME_SEEN_KEY = "app/welcome_seen"
+GEOMETRY_KEY = "window/geometry"
+SPLITTER_KEY = "window/splitter"
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    routine: str
+    level: str
+    started: datetime
+    per_side: bool
+
+
+class CountdownWindow(QWidget):
+    """A top-level window around one CountdownWidget: the full-screen mat view or the small compact view.
+
+    Signals:
+        closed(): the window was closed (Escape, the window manager, or the toggle).
+    """
+
+    closed = Signal()
+
+    def __init__(self, title: str, *, mat: bool) -> None:
+        flags = Qt.WindowType.Window
+        if not mat:
+            flags |= Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.Tool
+        super().__init__(None, flags)
+        self.setWindowTitle(title)
+        self.countdown = CountdownWidget(self)
+        self.countdown.set_mat_mode(mat)
+        self.countdown.set_compact(not mat)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.countdown)
+        if not mat:
+            self.resize(260, 190)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit()
+        super().closeEvent(event)
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+    session_started(SessionInfo): a session began.
+    hold_recorded(HoldRecord): a hold/pause/bout ended (completed, skipped, interrupted, stopped...).
+    session_ended(str): the session completed or stopped ("completed" / "stopped").
+    settings_changed(AppSettings): the user saved new settings.
+    first_painted(): the window has been painted once, or will not be soon (see announce_first_paint); the
+        app then loads what start-up can do without.
+    closed_to_tray(): the window was closed while "close to the tray" is on; the app keeps running.
+    history_requested(): the user asked for the history window.
+    export_requested(): the user asked to export the history.
+    """
+
+    session_started = Signal(object)
+    hold_recorded = Signal(object)
+    session_ended = Signal(str)
+    settings_changed = Signal(object)
+    first_painted = Signal()
+    closed_to_tray = Signal()
+    history_requested = Signal()
+    export_requested = Signal()
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: SettingsStore,
+        settings: AppSettings,
+        clock: Clock,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.store = store
+        self.app_settings = settings
+        self.level_override: Level | None = None
+        self.clock = clock
+        self.ticker = Ticker(clock, parent=self)
+        self.session_records: list[HoldRecord] = []
+        self._shown_exercise: tuple[Timeline, int] | None = None
+        self._shown_step: tuple[int | None, Side | None] = (None, None)
+        self.mat_window: CountdownWindow | None = None
+        self.compact_window: CountdownWindow | None = None
+        self.on_theme_changed: Callable[[str], None] | None = None
+        self.closing = False  # set while the window closes: no questions (check-in) then
+        self.quitting = False  # Quit was chosen: closing the window ends the app even with a tray
+        self.tray_available = False  # set by the desktop shell when the desktop has a tray
+        self.cue_player: CuePlayer | None = None
+        self._ended_status: str | None = None
+        self._painted = False
+
+        self.setWindowTitle("Psoas Desktop")
+        self.setObjectName("MainWindow")
+        self._build_views()
+        self._build_actions()
+        self.ticker.snapshot_changed.connect(self._on_snapshot)
+        self.ticker.records_emitted.connect(self._on_records)
+        self.ticker.transitions_emitted.connect(self._on_transitions)
+        self.exercise_list.set_catalog(catalog)
+        self.exercise_list.set_settings(self.workout_settings)
+        self._prepare_session()
+        # Connected after the list is filled: filling it selects a routine, prepared once just above.
+        self.exercise_list.exercise_selected.connect(lambda _row: self._prepare_session())
+        self.exercise_list.routine_changed.connect(lambda _id: self._prepare_session())
+        self.exercise_list.exercise_activated.connect(self.start_from_row)
+        self.restore_layout()
+
+    # -- construction -------------------------------------------------------------------------------------
+
+    def _build_views(self) -> None:
+        self.exercise_list = ExerciseListPanel(self)
+
+        self.countdown = CountdownWidget(self)
+        self.start_button = self._button("Start", "Start, pause or resume (Space)", self.toggle)
+        self.back_button = self._button("◀ Back", "Back: restart this phase (Left or B)", self.ticker.back)
+        self.skip_button = self._button("Skip ▶", "Skip to the next phase (Right or N)", self.ticker.skip)
+        self.stop_button = self._button("■ Stop", "Stop the session (S)", self.request_stop)
+        self.mat_button = self._button("Mat mode", "Full-screen countdown (F11)", self.toggle_mat_mode)
+        self.compact_button = self._button(
+            "Compact", "Small always-on-top countdown (Ctrl+M)", self.toggle_compact
+        )
+        controls = QHBoxLayout()
+        for button in (self.back_button, self.start_button, self.skip_button, self.stop_button):
+            controls.addWidget(button)
+        controls.addStretch(1)
+        controls.addWidget(self.mat_button)
+        controls.addWidget(self.compact_button)
+        centre = QWidget(self)
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.addWidget(self.countdown, 1)
+        centre_layout.addLayout(controls)
+
+        self.instructions = InstructionPane(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.exercise_list)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.instructions)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setSizes([260, 520, 420])
+        self.setCentralWidget(self.splitter)
+        self.statusBar().showMessage("Pick a routine and press Space to start.")
+
+    def _button(self, text: str, description: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setAccessibleName(text.strip("◀▶■ "))
+        button.setAccessibleDescription(description)
+        button.setToolTip(description)
+        button.clicked.connect(slot)
+        return button
+
+    def _action(
+        self, text: str, keys: tuple[str, ...], slot: Callable[[], object], menu_name: str
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # also in mat/compact windows
+        action.triggered.connect(slot)
+        self.addAction(action)
+        self._menus[menu_name].addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        self._menus = {name: bar.addMenu(name) for name in ("&Session", "&View", "&Help")}
+        self.toggle_action = self._action("&Start / Pause / Resume", ("Space",), self.toggle, "&Session")
+        self.skip_action = self._action("S&kip phase", ("Right", "N"), self.ticker.skip, "&Session")
+        self.back_action = self._action("&Back", ("Left", "B"), self.ticker.back, "&Session")
+        self.skip_exercise_action = self._action(
+            "Skip &exercise", ("Shift+Right",), self.ticker.skip_exercise, "&Session"
+        )
+        self.stop_action = self._action("S&top", ("S",), self.request_stop, "&Session")
+        self._menus["&Session"].addSeparator()
+        self.settings_action = self._action("Se&ttings…", ("Ctrl+,",), self.open_settings, "&Session")
+        self.quit_action = self._action("&Quit", ("Ctrl+Q",), self.quit_app, "&Session")
+        self.history_action = self._action("&History…", ("Ctrl+H",), self.history_requested.emit, "&View")
+        self.export_action = self._action(
+            "&Export history…", ("Ctrl+E",), self.export_requested.emit, "&View"
+        )
+        self._menus["&View"].addSeparator()
+        self.mat_action = self._action("&Mat mode", ("F11",), self.toggle_mat_mode, "&View")
+        self.compact_action = self._action("&Compact mode", ("Ctrl+M",), self.toggle_compact, "&View")
+        self.shortcuts_action = self._action("&Keyboard shortcuts", ("F1",), self.show_shortcuts, "&Help")
+        self.welcome_action = self._action("&Welcome and safety", (), self.show_welcome, "&Help")
+        self.escape_action = QAction("Leave mat mode", self)
+        self.escape_action.setShortcut(QKeySequence("Escape"))
+        self.escape_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.escape_action.triggered.connect(self.leave_mat_mode)
+        self.addAction(self.escape_action)
+
+    # -- settings -----------------------------------------------------------------------------------------
+
+    @property
+    def workout_settings(self) -> Settings:
+        workout = self.app_settings.workout
+        return workout.with_changes(level=self.level_override) if self.level_override else workout
+
+    @Slot()
+    def open_settings(self) -> None:
+        from psoas_desktop.qt.settings.dialog import SettingsDialog
+
+        chosen = SettingsDialog.ask(self.app_settings, self)
+        if chosen is not None:
+            self.apply_settings(chosen)
+
+    def apply_settings(self, chosen: AppSettings) -> None:
+        """Store new settings; a session in progress gets them from its next exercise."""
+        theme_changed = chosen.theme != self.app_settings.theme
+        self.app_settings = chosen
+        self.level_override = None
+        try:
+            self.store.save(chosen)
+        except KnownError as exc:
+            self.show_message(str(exc))
+        self.exercise_list.set_settings(self.workout_settings)
+        self._prepare_session()
+        engine = self.ticker.engine
+        if engine is not None and engine.state in (EngineState.RUNNING, EngineState.PAUSED):
+            routine = self.catalog.resolve(engine.timeline.routine)
+            if engine.replace_upcoming_exercises(
+                build_timeline(self.catalog, routine, self.workout_settings)
+            ):
+                self.show_message("New settings apply from the next exercise.")
+            self.ticker.poll()
+        if theme_changed and self.on_theme_changed is not None:
+            self.on_theme_changed(chosen.theme.value)
+        self.settings_changed.emit(chosen)
+
+    # -- session control ------------------------------------------------------------------------------------
+
+    @property
+    def session_active(self) -> bool:
+        engine = self.ticker.engine
+        return engine is not None and engine.state in (EngineState.RUNNING, EngineState.PAUSED)
+
+    @Slot()
+    def toggle(self) -> None:
+        engine = self.ticker.engine
+        if self.session_active:
+            self.ticker.toggle()
+        elif engine is not None and engine.state is EngineState.IDLE:
+            self._start_prepared()
+        else:
+            self.start_from_row(max(0, self.exercise_list.current_row()))
+
+    @Slot(int)
+    def start_from_row(self, row: int) -> None:
+        """Start the selected routine from one of its exercises."""
+        self.start_session(self.exercise_list.current_routine_id(), row)
+
+    def start_session(self, name: str, row: int = 0) -> None:
+        """Start a routine (from its exercise at `row`) or a single exercise, replacing any finished session."""
+        if self.session_active:
+            self.ticker.stop()
+        if name in {r.id for r in self.catalog.routines}:
+            self.exercise_list.select_routine(name)
+        self._prepare_session(name, row)
+        self._start_prepared()
+
+    def _prepare_session(self, name: str | None = None, row: int | None = None) -> None:
+        """Idle: load the selected routine into a fresh engine, cued at the selected exercise.
+
+        The countdown then shows what Space will start and the whole session's planned time.
+        """
+        if self.session_active:
+            return
+        name = name or self.exercise_list.current_routine_id()
+        row = max(0, self.exercise_list.current_row()) if row is None else row
+        routine = self.catalog.resolve(name)
+        timeline = build_timeline(self.catalog, routine, self.workout_settings)
+        engine = SessionEngine(timeline, self.clock)
+        engine.select_start(timeline.first_phase_of(min(row, len(timeline.exercise_ids) - 1)))
+        self._shown_exercise = None
+        self.ticker.set_engine(engine)
+
+    def _start_prepared(self) -> None:
+        engine = self.ticker.engine
+        assert engine is not None
+        self.session_records = []
+        routine = self.catalog.resolve(engine.timeline.routine)
+        self.show_message(f"Started {routine.name}. Space pauses.")  # first: a listener's warning wins
+        # Before the ticker starts: listeners (history, sound) are ready for the first transitions.
+        self.session_started.emit(
+            SessionInfo(
+                routine=routine.id,
+                level=self.workout_settings.level.value,
+                started=self.clock.now(),
+                per_side=any(e.per_side for e in self.catalog.routine_exercises(routine)),
+            )
+        )
+        self.ticker.start()
+
+    @Slot()
+    def request_stop(self) -> None:
+        engine = self.ticker.engine
+        if engine is None or not self.session_active:
+            return
+        if engine.state is EngineState.RUNNING and not _confirm_stop(self):
+            return
+        self.ticker.stop()
+
+    # -- views ------------------------------------------------------------------------------------------------
+
+    def _countdowns(self) -> list[CountdownWidget]:
+        views = [self.countdown]
+        for window in (self.mat_window, self.compact_window):
+            if window is not None:
+                views.append(window.countdown)
+        return views
+
+    @Slot(object)
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        # The snapshot comes last in a poll: the end is announced after that poll's records (the last hold).
+        if self._ended_status is not None:
+            status, self._ended_status = self._ended_status, None
+            self.session_ended.emit(status)
+        for view in self._countdowns():
+            view.show_snapshot(snapshot)
+        phase = snapshot.phase
+        engine = self.ticker.engine
+        if phase is not None and engine is not None:
+            key = (engine.timeline, phase.exercise_index)
+            if self._shown_exercise != key:
+                self._shown_exercise = key
+                self._shown_step = (None, None)
+                exercise = self.catalog.exercise(phase.exercise)
+                self.instructions.show_exercise(
+                    exercise, self.workout_settings.level, self.catalog.safety_note
+                )
+                for view in self._countdowns():
+                    view.set_exercise_name(exercise.name)
+                self._select_row_of(phase.exercise)
+            running = snapshot.state is not EngineState.IDLE
+            step = (phase.step if running else None, phase.side if running else None)
+            if step != self._shown_step:  # only on change: a user scrolling the pane is not yanked back
+                self._shown_step = step
+                self.instructions.set_side(phase.side.value if phase.side and running else None)
+                self.instructions.highlight_step(phase.step if running else None)
+                step_text = self.instructions.step_text(phase.step)
+                for view in self._countdowns():
+                    view.set_step_text(f"{phase.step}. {step_text}")
+        self._update_controls(snapshot)
+
+    def _select_row_of(self, exercise_id: str) -> None:
+        routine = self.catalog.routine(self.exercise_list.current_routine_id())
+        if (
+            exercise_id in routine.exercise_ids
+            and self.exercise_list.current_row() != routine.exercise_ids.index(exercise_id)
+        ):
+            blocked = self.exercise_list.blockSignals(True)
+            self.exercise_list.select_row(routine.exercise_ids.index(exercise_id))
+            self.exercise_list.blockSignals(blocked)
+
+    def _update_controls(self, snapshot: Snapshot | None) -> None:
+        state = snapshot.state if snapshot is not None else EngineState.IDLE
+        label = {EngineState.RUNNING: "❚❚ Pause", EngineState.PAUSED: "▶ Resume"}.get(state, "▶ Start")
+        self.start_button.setText(label)
+        self.start_button.setAccessibleName(label.split(" ", 1)[1])
+        active = state in (EngineState.RUNNING, EngineState.PAUSED)
+        for widget in (self.back_button, self.skip_button, self.stop_button):
+            widget.setEnabled(active)
+
+    @Slot(object)
+    def _on_records(self, records: tuple[HoldRecord, ...]) -> None:
+        for record in records:
+            self.session_records.append(record)
+            self.hold_recorded.emit(record)
+
+    @Slot(object)
+    def _on_transitions(self, transitions: tuple[Transition, ...]) -> None:
+        for transition in transitions:
+            kind = transition.kind.value
+            if kind == "session_completed":
+                self.show_message(
+                    "Session complete — well done. Two to three sessions a week keep the psoas happy."
+                )
+                self._ended_status = "completed"
+            elif kind == "session_stopped":
+                self.show_message("Session stopped. Finished holds are kept.")
+                self._ended_status = "stopped"
+            elif kind == "interrupted":
+                self.show_message(
+                    "Paused: the computer slept or the clock jumped. Press Space to redo this phase."
+                )
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text)
+
+    # -- sound ------------------------------------------------------------------------------------------------
+
+    def attach_cue_player(self, player: CuePlayer) -> None:
+        """Cues follow the engine's transitions; sounds load when a session starts; settings apply live."""
+        self.cue_player = player
+        player.set_exercise_names({exercise.id: exercise.name for exercise in self.catalog.exercises})
+        self.ticker.transitions_emitted.connect(self._cue_transitions)
+        self.ticker.snapshot_changed.connect(player.handle_snapshot)
+        player.status_message.connect(self.show_message)
+        self.session_started.connect(lambda _info: player.prepare())
+        self.settings_changed.connect(self._apply_sound_settings)
+        self._apply_sound_settings(self.app_settings)
+        if self.session_active:  # attached after a --start session began
+            player.prepare()
+
+    @Slot(object)
+    def _cue_transitions(self, transitions: tuple[Transition, ...]) -> None:
+        engine = self.ticker.engine
+        if self.cue_player is not None and engine is not None:
+            self.cue_player.handle(transitions, engine.timeline.phases)
+
+    @Slot(object)
+    def _apply_sound_settings(self, settings: AppSettings) -> None:
+        if self.cue_player is not None:
+            self.cue_player.set_volume(settings.volume)
+            self.cue_player.set_muted(not settings.sound_on)
+            self.cue_player.set_voice_enabled(settings.voice_on)
+            self.cue_player.set_breathing_enabled(settings.breathing_on)
+
+    # -- mat and compact modes -------------------------------------------------------------------------------
+
+    @Slot()
+    def toggle_mat_mode(self) -> None:
+        if self.mat_window is not None:
+            self.leave_mat_mode()
+            return
+        window = CountdownWindow("Psoas Desktop — mat mode", mat=True)
+        window.closed.connect(self._mat_closed)
+        self.mat_window = window
+        self._refresh_extra_view(window.countdown)
+        # Cover the screen even where no window manager honours the full-screen request.
+        window.setGeometry(self.screen().geometry())
+        window.showFullScreen()
+
+    @Slot()
+    def leave_mat_mode(self) -> None:
+        if self.mat_window is not None:
+            self.mat_window.close()
+
+    def _mat_closed(self) -> None:
+        if self.mat_window is not None:
+            self.mat_window.deleteLater()
+        self.mat_window = None
+        self.activateWindow()
+
+    @Slot()
+    def toggle_compact(self) -> None:
+        if self.compact_window is not None:
+            self.compact_window.close()
+            return
+        window = CountdownWindow("Psoas Desktop", mat=False)
+        window.closed.connect(self._compact_closed)
+        self.compact_window = window
+        self._refresh_extra_view(window.countdown)
+        area = self.screen().availableGeometry()
+        window.move(area.right() - window.width() - 24, area.top() + 24)  # out of the way, top right
+        window.show()
+
+    def _compact_closed(self) -> None:
+        if self.compact_window is not None:
+            self.compact_window.deleteLater()
+        self.compact_window = None
+
+    def _refresh_extra_view(self, view: CountdownWidget) -> None:
+        self._shown_exercise = None  # re-send the exercise name and step to the new view
+        if self.ticker.engine is not None:
+            self.ticker.poll()
+        else:
+            view.set_exercise_name(self.countdown.exercise_name())
+
+    # -- dialogs, first launch, layout persistence -----------------------------------------------------------
+
+    def show_shortcuts(self) -> None:
+        from psoas_desktop.qt.session.dialogs import ShortcutsDialog
+
+        ShortcutsDialog.ask(self)
+
+    def show_welcome(self) -> None:
+        from psoas_desktop.qt.session.dialogs import WelcomeDialog
+
+        answer = WelcomeDialog.ask(self.catalog.safety_note, self)
+        if answer.dont_show_again:
+            self.store.set_flag(WELCOME_SEEN_KEY, True)
+        if answer.break_minutes != self.app_settings.reminders.break_minutes:
+            reminders = dataclasses.replace(self.app_settings.reminders, break_minutes=answer.break_minutes)
+            self.apply_settings(self.app_settings.with_changes(reminders=reminders))
+
+    def show_welcome_once(self) -> None:
+        if not self.store.get_flag(WELCOME_SEEN_KEY, False):
+            self.show_welcome()
+
+    def restore_layout(self) -> None:
+        geometry = self.store.get_bytes(GEOMETRY_KEY)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1200, 760)
+        splitter = self.store.get_bytes(SPLITTER_KEY)
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def save_layout(self) -> None:
+        self.store.set_bytes(GEOMETRY_KEY, QByteArray(self.saveGeometry()))
+        self.store.set_bytes(SPLITTER_KEY, QByteArray(self.splitter.saveState()))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            QTimer.singleShot(0, self, self.announce_first_paint)  # once this paint is on screen
+
+    @Slot()
+    def announce_first_paint(self) -> None:
+        """Emit first_painted, once: after the first paint, or when the app's fallback timer says the window
+        is not going to be painted soon (opened on a hidden workspace, never exposed)."""
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+
+    @Slot()
+    def quit_app(self) -> None:
+        """Quit for real (menu, Ctrl+Q, tray): close the window, then end the app if it closed."""
+        self.quitting = True
+        if self.close():
+            app = QApplication.instance()
+            if app is not None:
+                app.quit()
+        else:
+            self.quitting = False  # the user kept the session running
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.app_settings.close_to_tray and self.tray_available and not self.quitting:
+            self.save_layout()
+            self.hide()  # the session, if any, goes on; the tray shows it
+            event.ignore()
+            self.closed_to_tray.emit()
+            return
+        engine = self.ticker.engine
+        if engine is not None and engine.state is EngineState.RUNNING and not _confirm_stop(self):
+            event.ignore()
+            return
+        self.closing = True
+        if self.session_active:
+            self.ticker.stop()
+        for window in (self.mat_window, self.compact_window):
+            if window is not None:
+                window.close()
+        self.save_layout()
+        super().closeEvent(event)
+
+
+def _confirm_stop(parent: QWidget) -> bool:
+    from psoas_desktop.qt.session.dialogs import ConfirmStop
+
+    return ConfirmStop.ask(parent)

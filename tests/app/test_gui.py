@@ -1,0 +1,246 @@
+"""The composition root: one writer per data folder, history and sound attached after the first paint."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from helpers.app_process import launch
+from psoas_desktop.app import gui as app
+from psoas_desktop.app import single_instance
+from psoas_desktop.app.writer_lock import LOCK_FILE_NAME, acquire_writer_lock
+from psoas_desktop.storage.history import FILE_NAME, History
+
+HOLDER = """
+import sys
+from pathlib import Path
+from psoas_desktop.app.writer_lock import acquire_writer_lock
+lock = acquire_writer_lock(Path(sys.argv[1]))
+print("held" if lock.held else f"refused: {lock.message}", flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the data folder's writer lock."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "held"
+    with process:  # closes its pipes
+        yield process
+        process.kill()
+
+
+def args_for(tmp_path: Path, start: str | None = None) -> argparse.Namespace:
+    return argparse.Namespace(
+        data_dir=tmp_path, config_dir=tmp_path / "config", start=start, level=None, mat=False
+    )
+
+
+def test_a_second_process_is_refused_and_a_killed_holders_lock_is_recovered(
+    tmp_path: Path, holder: subprocess.Popen[str]
+) -> None:
+    refused = acquire_writer_lock(tmp_path)
+    assert not refused.held and refused.other_pid == holder.pid
+    assert (
+        refused.message is not None
+        and "already running" in refused.message
+        and str(tmp_path) in refused.message
+    )
+    holder.kill()  # SIGKILL: the lock file stays behind
+    holder.wait(timeout=10)
+    assert (tmp_path / LOCK_FILE_NAME).exists()
+    recovered = acquire_writer_lock(tmp_path)
+    assert recovered.held
+    recovered.release()
+
+
+def test_the_app_launched_twice_tells_the_user_and_exits_without_writing(
+    qtbot: QtBot,
+    tmp_path: Path,
+    holder: subprocess.Popen[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(single_instance, "HANDOVER_PATIENCE_SECONDS", 0.3)  # the holder never answers
+    assert app.run_gui(args_for(tmp_path)) == 1
+    assert len(shown) == 1 and "already running" in shown[0]
+    assert "already running" in capsys.readouterr().err
+    assert not (tmp_path / FILE_NAME).exists()
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 30) -> bool:
+    """Poll another process's visible state (files, exit codes); not a timing measurement."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_ten_launches_at_once_leave_exactly_one_instance_and_one_writer(tmp_path: Path) -> None:
+    processes = [launch(tmp_path) for _ in range(10)]
+    try:
+        assert wait_for(lambda: sum(p.poll() is not None for p in processes) >= 9, seconds=60)
+        running = [p for p in processes if p.poll() is None]
+        assert len(running) == 1
+        assert [p.returncode for p in processes if p is not running[0]] == [0] * 9  # handed over, exited
+        holder = acquire_writer_lock(tmp_path / "data")
+        assert not holder.held and holder.other_pid == running[0].pid
+    finally:
+        for process in processes:
+            process.kill()
+            process.communicate()
+
+
+def test_a_second_launch_with_start_hands_the_routine_to_the_running_window(tmp_path: Path) -> None:
+    with launch(tmp_path) as first:
+        try:
+            assert wait_for((tmp_path / "data" / FILE_NAME).exists)
+            second = launch(tmp_path, "--start", "quick-stretch")
+            _, err = second.communicate(timeout=60)
+            assert second.returncode == 0, err
+            assert wait_for(lambda: read_sessions(tmp_path / "data") == [("quick-stretch", "running")])
+            assert first.poll() is None
+        finally:
+            first.kill()
+            first.communicate()
+
+
+def test_the_real_app_saves_a_started_session_and_a_kill_leaves_it_interrupted(tmp_path: Path) -> None:
+    """The installed app in its own process (offscreen): --start begins a session that is on disk at once;
+    SIGKILL mid-session, and the next open finds it as interrupted."""
+    data = tmp_path / "data"
+    with launch(tmp_path, "--start", "quick-stretch") as process:
+        try:
+            deadline = time.monotonic() + 30
+            rows: list[tuple[object, ...]] = []
+            while not rows and time.monotonic() < deadline and process.poll() is None:
+                time.sleep(0.1)  # waiting for another process, not timing the app
+                rows = read_sessions(data)
+            assert rows == [("quick-stretch", "running")]
+            refused = acquire_writer_lock(data)
+            assert not refused.held and refused.other_pid == process.pid
+        finally:
+            process.kill()
+    history = History.open(data, now=lambda: datetime.now(UTC))
+    try:
+        assert [(s.routine, s.status) for s in history.history.sessions()] == [
+            ("quick-stretch", "interrupted")
+        ]
+    finally:
+        history.history.close()
+
+
+NEVER_SHOWN = """
+import sys
+from psoas_desktop.qt.session.main_window import MainWindow
+MainWindow.show = lambda self: None  # like a window opened on a hidden workspace: never exposed, never painted
+from psoas_desktop.app.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_window_that_is_never_painted_still_gets_its_history_and_session(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with launch(tmp_path, "--start", "quick-stretch", program=("-c", NEVER_SHOWN)) as process:
+        try:
+            assert wait_for(lambda: read_sessions(data) == [("quick-stretch", "running")])
+        finally:
+            process.kill()
+
+
+def read_sessions(data: Path) -> list[tuple[object, ...]]:
+    if not (data / FILE_NAME).exists():
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{data / FILE_NAME}?mode=ro", uri=True)
+        try:
+            return conn.execute("SELECT routine, status FROM sessions").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:  # the schema is still being created
+        return []
+
+
+FIRST_PAINT_PROBE = """
+import sys
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+HEAVY = ("pyqtgraph", "numpy", "PySide6.QtMultimedia", "PySide6.QtTextToSpeech", "psoas_desktop.qt.sound.cue_player",
+         "psoas_desktop.qt.history.window", "psoas_desktop.storage.history", "PySide6.QtNetwork",
+         "PySide6.QtDBus", "psoas_desktop.qt.session.dialogs", "psoas_desktop.qt.settings.dialog")
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and isinstance(watched, QMainWindow):
+            print("loaded:" + ",".join(m for m in HEAVY if m in sys.modules), flush=True)
+            QApplication.instance().exit(0)
+        return False
+
+app = QApplication(sys.argv[:1])
+probe = FirstPaint()
+app.installEventFilter(probe)
+from psoas_desktop.app.cli import main
+sys.exit(main(["--data-dir", sys.argv[1], "--config-dir", sys.argv[2]]))
+"""
+
+
+def test_charts_sound_database_sockets_d_bus_and_dialogs_load_after_the_first_paint(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT_PROBE, str(tmp_path / "data"), str(tmp_path / "config")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert "loaded:\n" in result.stdout, result.stdout
+
+
+def test_a_killed_instances_lock_and_socket_are_recovered_by_the_next_launch(tmp_path: Path) -> None:
+    socket_path = Path(single_instance.server_name(tmp_path / "data"))
+    with launch(tmp_path) as killed:
+        assert wait_for(socket_path.exists)
+        killed.kill()  # SIGKILL: lock file and socket stay behind
+        killed.communicate()
+    assert socket_path.exists() and (tmp_path / "data" / LOCK_FILE_NAME).exists()
+    with launch(tmp_path) as successor:
+        try:
+            assert wait_for(lambda: acquire_writer_lock(tmp_path / "data").other_pid == successor.pid)
+            third = launch(tmp_path)
+            _, err = third.communicate(timeout=60)
+            assert third.returncode == 0, err  # handed over to the successor's fresh socket
+            assert successor.poll() is None
+        finally:
+            successor.kill()
+            successor.communicate()
+
+
+@pytest.mark.parametrize(
+    "line", [b"", b"hello\n", b'{"action": "delete"}\n', b'{"action": "raise", "start": 3}\n']
+)
+def test_a_malformed_request_is_refused(line: bytes) -> None:
+    with pytest.raises(ValueError, match=r"^bad request: "):
+        single_instance.Request.decode(line)

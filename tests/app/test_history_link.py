@@ -1,0 +1,277 @@
+"""The main window wired to a real history database: sessions saved as they run, the check-in, the
+history window, the GUI export, and storage failures that leave the timer running."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from helpers.fake_clock import FakeClock
+from psoas_desktop.app import history_link
+from psoas_desktop.app.history_link import HistoryLink
+from psoas_desktop.core.catalog import load_catalog
+from psoas_desktop.core.engine import EngineState
+from psoas_desktop.core.settings import Settings
+from psoas_desktop.qt.history.checkin_dialog import Checkin, CheckinDialog
+from psoas_desktop.qt.session import dialogs
+from psoas_desktop.qt.session.dialogs import WelcomeAnswer
+from psoas_desktop.qt.session.main_window import MainWindow
+from psoas_desktop.qt.settings.store import AppSettings, SettingsStore
+from psoas_desktop.storage.history import History
+
+WELCOMED = WelcomeAnswer(dont_show_again=True, break_minutes=0)
+QUICK_STRETCH_SECONDS = 3 + 20 + 4 + 20 + 4 + 20 + 4 + 20  # lead-in, then hold/switch per side, 2 rounds
+
+
+class Asked:
+    """Stands in for the check-in dialog: records each question and gives a prepared answer."""
+
+    def __init__(self) -> None:
+        self.questions: list[bool] = []
+        self.answer: Checkin | None = None
+
+    def ask(self, per_side: bool, parent: QWidget | None) -> Checkin | None:
+        self.questions.append(per_side)
+        return self.answer
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> Asked:
+    stand_in = Asked()
+    monkeypatch.setattr(dialogs.ConfirmStop, "ask", classmethod(lambda cls, parent: True))
+    monkeypatch.setattr(dialogs.WelcomeDialog, "ask", classmethod(lambda cls, note, parent: WELCOMED))
+    monkeypatch.setattr(CheckinDialog, "ask", stand_in.ask)
+    return stand_in
+
+
+def make_window(qtbot: QtBot, tmp_path: Path, clock: FakeClock) -> MainWindow:
+    settings = AppSettings(workout=Settings(lead_in_seconds=3, switch_seconds=4, hold_seconds=20, sets=2))
+    window = MainWindow(load_catalog(), SettingsStore(tmp_path / "config"), settings, clock)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def link_to(window: MainWindow, history: History, clock: FakeClock) -> HistoryLink:
+    return HistoryLink(
+        window,
+        history,
+        tz=UTC,
+        today=lambda: clock.now().astimezone(UTC).date(),
+        now=lambda: clock.now().astimezone(UTC),
+        export_dir=history.path.parent,
+    )
+
+
+@pytest.fixture
+def history(tmp_path: Path, clock: FakeClock) -> Iterator[History]:
+    opened = History.open(tmp_path / "data", now=lambda: clock.now().astimezone(UTC))
+    assert opened.messages == ()
+    yield opened.history
+    opened.history.close()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tmp_path: Path, clock: FakeClock, asked: Asked) -> Iterator[MainWindow]:
+    win = make_window(qtbot, tmp_path, clock)
+    yield win
+    if win.session_active:
+        win.ticker.stop()
+
+
+def run(window: MainWindow, clock: FakeClock, seconds: float, step: float = 0.5) -> None:
+    for _ in range(round(seconds / step)):
+        clock.advance(step)
+        window.ticker.poll()
+
+
+def stored(history: History, sql: str) -> list[tuple[object, ...]]:
+    """Read the database file with a separate connection: what is on disk, not what a cache says."""
+    conn = sqlite3.connect(history.path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_whole_session_is_saved_hold_by_hold_and_the_check_in_per_side(
+    qtbot: QtBot, window: MainWindow, history: History, clock: FakeClock, asked: Asked
+) -> None:
+    link = link_to(window, history, clock)
+    asked.answer = Checkin(left=6, right=3, overall=None, note="left was stiff")
+    window.start_session("quick-stretch")
+    assert stored(history, "SELECT routine, status FROM sessions") == [("quick-stretch", "running")]
+    run(window, clock, 3 + 20)
+    # The first hold is on disk while the session is still running.
+    assert stored(history, "SELECT exercise, side, status FROM entries") == [
+        ("kneeling-psoas-stretch", "right", "completed")
+    ]
+    run(window, clock, QUICK_STRETCH_SECONDS - 23)
+    assert window.ticker.engine is not None and window.ticker.engine.state is EngineState.COMPLETED
+    assert stored(history, "SELECT status, ended_utc IS NOT NULL FROM sessions") == [("completed", 1)]
+    assert stored(history, "SELECT side, set_number, actual_seconds FROM entries ORDER BY started_utc") == [
+        ("right", 1, 20.0),
+        ("left", 1, 20.0),
+        ("right", 2, 20.0),
+        ("left", 2, 20.0),
+    ]
+    qtbot.waitUntil(lambda: asked.questions == [True])  # asked after the tick, per side
+    assert stored(history, "SELECT side, tightness, note FROM checkins ORDER BY id") == [
+        ("left", 6, "left was stiff"),
+        ("right", 3, ""),
+    ]
+    assert link.session_id is None
+    assert "Check-in saved" in window.statusBar().currentMessage()
+
+
+def test_a_stopped_session_keeps_its_finished_holds_and_is_marked_stopped(
+    qtbot: QtBot, window: MainWindow, history: History, clock: FakeClock, asked: Asked
+) -> None:
+    link_to(window, history, clock)
+    window.start_session("bridge")
+    run(window, clock, 60)
+    QTest.keyClick(window, Qt.Key.Key_S)
+    assert not window.session_active
+    assert stored(history, "SELECT status FROM sessions") == [("stopped",)]
+    statuses = [row[0] for row in stored(history, "SELECT status FROM entries ORDER BY started_utc")]
+    assert statuses and statuses[-1] == "stopped" and set(statuses[:-1]) == {"completed"}
+    qtbot.waitUntil(lambda: asked.questions == [False])  # the bridge is not per side: one rating
+    assert stored(history, "SELECT COUNT(*) FROM checkins") == [(0,)]  # skipped: nothing stored
+
+
+def test_closing_the_window_mid_session_saves_it_as_stopped_without_asking(
+    qtbot: QtBot, history: History, clock: FakeClock, tmp_path: Path, asked: Asked
+) -> None:
+    window = make_window(qtbot, tmp_path, clock)
+    link_to(window, history, clock)
+    window.start_session("bridge")
+    run(window, clock, 30)
+    window.close()
+    assert stored(history, "SELECT status FROM sessions") == [("stopped",)]
+    QApplication.processEvents()
+    assert asked.questions == []
+
+
+def test_an_unwritable_history_says_so_once_and_the_timer_keeps_running(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, tmp_path: Path
+) -> None:
+    (tmp_path / "data").mkdir()
+    reader = History.open(tmp_path / "data", now=lambda: clock.now().astimezone(UTC), read_only=True).history
+    try:
+        link_to(window, reader, clock)
+        window.start_session("quick-stretch")
+        message = window.statusBar().currentMessage()
+        assert message.startswith("Not saved") and "timer keeps running" in message
+        window.show_message("")
+        run(window, clock, 3 + 20 + 4)
+        assert window.session_active and window.countdown.counters_text() == "Set 1 / 2 · Left side"
+        assert window.statusBar().currentMessage() == ""  # told once, not at every hold
+    finally:
+        reader.close()
+
+
+def test_a_save_failing_mid_session_is_reported_and_the_session_goes_on(
+    qtbot: QtBot, window: MainWindow, history: History, clock: FakeClock
+) -> None:
+    link_to(window, history, clock)
+    window.start_session("quick-stretch")
+    run(window, clock, 3 + 20)
+    history.close()  # the database goes away under the running session
+    run(window, clock, 4 + 20)
+    assert window.session_active
+    assert "Not saved" in window.statusBar().currentMessage()
+    assert len(window.session_records) == 2
+    assert stored(history, "SELECT COUNT(*) FROM entries") == [(1,)]  # what was saved stays saved
+
+
+def test_history_action_opens_the_window_with_the_saved_sessions(
+    qtbot: QtBot, window: MainWindow, history: History, clock: FakeClock, asked: Asked
+) -> None:
+    link = link_to(window, history, clock)
+    window.start_session("quick-stretch")
+    run(window, clock, QUICK_STRETCH_SECONDS)
+    qtbot.waitUntil(lambda: asked.questions == [True])
+    window.history_action.trigger()
+    view = link.history_window
+    assert view is not None and view.isVisible()
+    qtbot.waitUntil(lambda: view.table_row_count() == 1, timeout=5000)
+    this_week = [bar for bar in view.week_bars() if bar[1] > 0]
+    assert [(count, met) for _week, count, met in this_week] == [(1, False)]  # 1 of the default goal 3
+    window.apply_settings(AppSettings(workout=window.app_settings.workout, weekly_goal=1))
+    qtbot.waitUntil(lambda: view.goal_line_value() == 1)
+    qtbot.waitUntil(lambda: [met for _w, count, met in view.week_bars() if count] == [True])
+    view.close()
+    view.wait_for_worker()
+
+
+def test_export_action_writes_a_csv_a_spreadsheet_opens(
+    window: MainWindow, history: History, clock: FakeClock, asked: Asked, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    link_to(window, history, clock)
+    window.start_session("quick-stretch")
+    run(window, clock, QUICK_STRETCH_SECONDS)
+    target = history.path.parent / "out" / "history.csv"
+    target.parent.mkdir()
+    suggested: list[Path] = []
+
+    def answer(parent: QWidget, proposal: Path) -> tuple[Path, str]:
+        suggested.append(proposal)
+        return target, "csv"
+
+    monkeypatch.setattr(history_link.ExportPath, "ask", answer)
+    window.export_action.trigger()
+    assert suggested == [history.path.parent / f"psoas-history-{date(2026, 11, 23).isoformat()}.csv"]
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert [(row["session_status"], row["side"], row["entry_status"]) for row in rows] == [
+        ("completed", side, "completed") for side in ("right", "left", "right", "left")
+    ]
+    assert datetime.fromisoformat(rows[0]["session_started"]).year == 2026
+    assert window.statusBar().currentMessage() == f"Exported 1 sessions to {target}."
+
+
+def test_export_to_a_missing_folder_fails_clearly_and_writes_nothing(
+    qtbot: QtBot, window: MainWindow, history: History, clock: FakeClock
+) -> None:
+    link = link_to(window, history, clock)
+    target = history.path.parent / "no-such-folder" / "history.json"
+    assert not link.export_to(target, "json")
+    assert window.statusBar().currentMessage().startswith(f"Export failed: {target}")
+    assert not target.parent.exists()
+
+
+def prewarm_thread(link: HistoryLink) -> threading.Thread | None:
+    return link.prewarm_thread
+
+
+def test_prewarm_loads_the_charts_and_aggregates_off_the_gui_thread_but_never_during_a_workout(
+    window: MainWindow, history: History, clock: FakeClock
+) -> None:
+    link = link_to(window, history, clock)
+    window.start_session("quick-stretch")
+    link.prewarm()
+    assert prewarm_thread(link) is None  # a workout is running: nothing competes with the timer
+    window.ticker.stop()
+    link.prewarm()
+    thread = prewarm_thread(link)
+    assert thread is not None
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert "psoas_desktop.qt.history.window" in sys.modules
+    assert [s.status for s in history.summaries()] == ["stopped"]

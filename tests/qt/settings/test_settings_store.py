@@ -1,0 +1,284 @@
+"""The settings store: round trips, defaults, every kind of bad stored value, and unwritable files."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QByteArray
+
+from psoas_desktop.core.errors import KnownError, SettingsError
+from psoas_desktop.core.reminders import ReminderSettings
+from psoas_desktop.core.settings import Level, Settings
+from psoas_desktop.qt.settings.store import SETTINGS_FILE_NAME, AppSettings, SettingsStore, Theme
+
+NON_DEFAULT = AppSettings(
+    workout=Settings(
+        level=Level.ADVANCED,
+        hold_seconds=25,
+        pause_seconds=3,
+        reps=11,
+        sets=2,
+        rest_seconds=45,
+        lead_in_seconds=0,
+        switch_seconds=12,
+        move_seconds=4,
+    ),
+    weekly_goal=7,
+    sound_on=False,
+    volume=35,
+    voice_on=True,
+    breathing_on=True,
+    theme=Theme.DARK,
+    close_to_tray=True,
+    reminders=ReminderSettings(break_minutes=90, quiet_start_hour=23, quiet_end_hour=6, weekly_nudge=False),
+)
+
+# A hand-written file as the user (or an older version) might leave it: every value valid and not a default.
+VALID_INI = {
+    "workout": {
+        "level": "beginner",
+        "hold_seconds": "22",
+        "pause_seconds": "",
+        "reps": "12",
+        "sets": "3",
+        "rest_seconds": "60",
+        "lead_in_seconds": "8",
+        "switch_seconds": "0",
+        "move_seconds": "3",
+    },
+    "app": {"weekly_goal": "5", "theme": "light", "close_to_tray": "true"},
+    "reminders": {
+        "break_minutes": "60",
+        "quiet_start_hour": "21",
+        "quiet_end_hour": "9",
+        "weekly_nudge": "off",
+    },
+    "sound": {"on": "false", "volume": "20", "breathing": "true"},
+    "voice": {"on": "true"},
+}
+VALID_LOADED = AppSettings(
+    workout=Settings(
+        level=Level.BEGINNER,
+        hold_seconds=22,
+        pause_seconds=None,
+        reps=12,
+        sets=3,
+        rest_seconds=60,
+        lead_in_seconds=8,
+        switch_seconds=0,
+        move_seconds=3,
+    ),
+    weekly_goal=5,
+    sound_on=False,
+    volume=20,
+    voice_on=True,
+    breathing_on=True,
+    theme=Theme.LIGHT,
+    close_to_tray=True,
+    reminders=ReminderSettings(break_minutes=60, quiet_start_hour=21, quiet_end_hour=9, weekly_nudge=False),
+)
+
+
+def write_ini(config_dir: Path, sections: dict[str, dict[str, str]]) -> None:
+    config_dir.mkdir(parents=True, exist_ok=True)
+    lines: list[str] = []
+    for section, values in sections.items():
+        lines.append(f"[{section}]")
+        lines.extend(f"{key}={value}" for key, value in values.items())
+        lines.append("")
+    (config_dir / SETTINGS_FILE_NAME).write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_round_trip_keeps_every_non_default_value(tmp_path: Path) -> None:
+    SettingsStore(tmp_path).save(NON_DEFAULT)
+    loaded, messages = SettingsStore(tmp_path).load()
+    assert loaded == NON_DEFAULT
+    assert messages == []
+    text = (tmp_path / SETTINGS_FILE_NAME).read_text(encoding="utf-8")
+    assert "level=advanced" in text and "theme=dark" in text
+
+
+def test_follow_the_level_is_saved_as_empty_and_loads_as_none(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path)
+    store.save(NON_DEFAULT.with_changes(workout=NON_DEFAULT.workout.with_changes(hold_seconds=None)))
+    assert "hold_seconds=\n" in (tmp_path / SETTINGS_FILE_NAME).read_text(encoding="utf-8")
+    loaded, messages = SettingsStore(tmp_path).load()
+    assert loaded.workout.hold_seconds is None and loaded.workout.pause_seconds == 3
+    assert messages == []
+
+
+def test_absent_file_gives_the_defaults_without_messages(tmp_path: Path) -> None:
+    config_dir = tmp_path / "not" / "yet"
+    store = SettingsStore(config_dir)
+    assert config_dir.is_dir()
+    assert store.path == config_dir / SETTINGS_FILE_NAME
+    assert store.load() == (AppSettings(), [])
+
+
+def test_hand_written_file_with_text_values_loads(tmp_path: Path) -> None:
+    write_ini(tmp_path, VALID_INI)
+    assert SettingsStore(tmp_path).load() == (VALID_LOADED, [])
+
+
+@pytest.mark.parametrize(
+    ("key", "bad", "field", "default_text"),
+    [
+        ("workout/hold_seconds", "999", "hold_seconds", "follows level"),
+        ("workout/reps", "abc", "reps", "follows level"),
+        ("workout/rest_seconds", "abc", "rest_seconds", "30"),
+        ("workout/move_seconds", "0", "move_seconds", "2"),
+        ("workout/lead_in_seconds", "", "lead_in_seconds", "5"),
+        ("workout/switch_seconds", "4.5", "switch_seconds", "5"),
+        ("workout/level", "expert", "level", "standard"),
+        ("app/weekly_goal", "15", "weekly_goal", "3"),
+        ("app/theme", "neon", "theme", "system"),
+        ("sound/on", "maybe", "sound_on", "on"),
+        ("sound/volume", "101", "volume", "80"),
+        ("voice/on", "maybe", "voice_on", "off"),
+        ("sound/breathing", "2", "breathing_on", "off"),
+        ("app/close_to_tray", "sometimes", "close_to_tray", "off"),
+        ("reminders/break_minutes", "50", "break_minutes", "off"),
+        ("reminders/quiet_start_hour", "24", "quiet_start_hour", "22"),
+        ("reminders/weekly_nudge", "x", "weekly_nudge", "on"),
+    ],
+)
+def test_bad_value_falls_back_to_its_default_and_names_the_key(
+    tmp_path: Path, key: str, bad: str, field: str, default_text: str
+) -> None:
+    section, name = key.split("/")
+    sections = {title: dict(values) for title, values in VALID_INI.items()}
+    sections[section][name] = bad
+    write_ini(tmp_path, sections)
+    loaded, messages = SettingsStore(tmp_path).load()
+    assert messages == [f"Setting '{key}' had an invalid value '{bad}'; using the default ({default_text})."]
+    defaults = AppSettings()
+    if section == "workout":
+        assert getattr(loaded.workout, field) == getattr(defaults.workout, field)
+        expected = VALID_LOADED.with_changes(
+            workout=VALID_LOADED.workout.with_changes(**{field: getattr(defaults.workout, field)})
+        )
+    elif section == "reminders":
+        assert getattr(loaded.reminders, field) == getattr(defaults.reminders, field)
+        expected = VALID_LOADED.with_changes(
+            reminders=dataclasses.replace(
+                VALID_LOADED.reminders, **{field: getattr(defaults.reminders, field)}
+            )
+        )
+    else:
+        assert getattr(loaded, field) == getattr(defaults, field)
+        expected = VALID_LOADED.with_changes(**{field: getattr(defaults, field)})
+    assert loaded == expected  # every other key still loaded
+
+
+def test_several_bad_values_give_one_message_each(tmp_path: Path) -> None:
+    write_ini(tmp_path, {"workout": {"hold_seconds": "1,2", "sets": "99"}, "app": {"theme": "Dark "}})
+    loaded, messages = SettingsStore(tmp_path).load()
+    assert messages == [
+        "Setting 'workout/hold_seconds' had an invalid value '1, 2'; using the default (follows level).",
+        "Setting 'workout/sets' had an invalid value '99'; using the default (follows level).",
+    ]
+    assert loaded.theme is Theme.DARK  # case and spaces are forgiven
+    assert loaded.workout.hold_seconds is None and loaded.workout.sets is None
+
+
+def test_unreadable_lines_are_reported_and_the_next_save_succeeds(tmp_path: Path) -> None:
+    (tmp_path / SETTINGS_FILE_NAME).write_text("[app]\nthis is not a setting\ntheme=dark\n", encoding="utf-8")
+    store = SettingsStore(tmp_path)
+    loaded, messages = store.load()
+    assert loaded.theme is Theme.DARK
+    assert len(messages) == 1 and "could not be read" in messages[0] and str(store.path) in messages[0]
+    store.save(NON_DEFAULT)  # Qt rewrites the file without the bad line: no error
+    assert "this is not" not in store.path.read_text(encoding="utf-8")
+    assert SettingsStore(tmp_path).load() == (NON_DEFAULT, [])
+
+
+@pytest.fixture
+def read_only_dir(tmp_path: Path) -> Iterator[Path]:
+    config_dir = tmp_path / "config"
+    SettingsStore(config_dir).save(AppSettings())
+    config_dir.chmod(0o500)
+    (config_dir / SETTINGS_FILE_NAME).chmod(0o400)
+    try:
+        if os.geteuid() == 0:
+            probe = config_dir / "probe"
+            try:
+                probe.write_text("x")
+            except PermissionError:
+                pass  # root without CAP_DAC_OVERRIDE: permissions do apply
+            else:
+                probe.unlink()
+                pytest.skip("running as root, which ignores file permissions: a read-only dir stays writable")
+        yield config_dir
+    finally:
+        config_dir.chmod(0o700)
+        (config_dir / SETTINGS_FILE_NAME).chmod(0o600)
+
+
+def test_save_to_a_read_only_dir_raises_known_error(read_only_dir: Path) -> None:
+    store = SettingsStore(read_only_dir)
+    with pytest.raises(KnownError, match=r"^Could not save settings to .*psoas-desktop\.ini: .*not writable"):
+        store.save(NON_DEFAULT)
+
+
+def test_save_where_the_file_cannot_be_written_raises_known_error(tmp_path: Path) -> None:
+    (tmp_path / SETTINGS_FILE_NAME).mkdir()  # a folder in the file's place: unwritable even for root
+    store = SettingsStore(tmp_path)
+    with pytest.raises(KnownError, match=r"^Could not save settings to .*psoas-desktop\.ini: "):
+        store.save(NON_DEFAULT)
+
+
+def test_save_where_the_folder_cannot_be_made_raises_known_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    store = SettingsStore(tmp_path / "file" / "config")  # the constructor does not raise
+    assert store.load() == (AppSettings(), [])
+    with pytest.raises(KnownError, match=r"^Could not save settings to "):
+        store.save(NON_DEFAULT)
+
+
+def test_flags_round_trip_and_fall_back_on_bad_values(tmp_path: Path) -> None:
+    write_ini(tmp_path, {"ui": {"welcome_seen": "maybe", "tips": "true"}})
+    store = SettingsStore(tmp_path)
+    assert store.get_flag("ui/welcome_seen", default=False) is False
+    assert store.get_flag("ui/welcome_seen", default=True) is True
+    assert store.get_flag("ui/tips", default=False) is True
+    assert store.get_flag("ui/absent", default=True) is True
+    store.set_flag("ui/welcome_seen", True)
+    assert "welcome_seen=true" in store.path.read_text(encoding="utf-8")  # flushed at once
+    assert SettingsStore(tmp_path).get_flag("ui/welcome_seen", default=False) is True
+
+
+def test_bytes_round_trip_and_absent_or_text_give_none(tmp_path: Path) -> None:
+    write_ini(tmp_path, {"window": {"text": "hello"}})
+    store = SettingsStore(tmp_path)
+    assert store.get_bytes("window/geometry") is None
+    assert store.get_bytes("window/text") is None
+    blob = QByteArray(b"\x00\x01geometry\xff")
+    store.set_bytes("window/geometry", blob)
+    assert "@ByteArray(" in store.path.read_text(encoding="utf-8")
+    assert SettingsStore(tmp_path).get_bytes("window/geometry") == blob
+
+
+def test_flags_and_bytes_survive_a_save(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path)
+    store.set_flag("ui/welcome_seen", True)
+    store.save(NON_DEFAULT)
+    assert store.get_flag("ui/welcome_seen", default=False) is True
+    assert store.load() == (NON_DEFAULT, [])
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"weekly_goal": 0}, {"weekly_goal": 15}, {"volume": -1}, {"volume": 101}, {"volume": True}],
+)
+def test_app_settings_reject_out_of_range_values(changes: dict[str, object]) -> None:
+    with pytest.raises(SettingsError, match=next(iter(changes))):
+        AppSettings().with_changes(**changes)
+
+
+def test_app_settings_reject_a_theme_string() -> None:
+    with pytest.raises(SettingsError, match="theme"):
+        AppSettings(theme="dark")  # type: ignore[arg-type]
