@@ -5,7 +5,7 @@
 Each cue is a few sine notes with short raised-cosine attack/release envelopes, crossfaded so a cue is one
 continuous sound, followed by a short silence (so cues played back to back stay separate sounds). One note
 of each cue, its *dominant* note, is clearly the longest: it carries most of the energy and its pitch is the
-cue's fundamental frequency in ``psoas_desktop.qt.sound.cue_player.CUES`` (a test checks both tables agree). Dominant
+cue's fundamental frequency in ``psoas_desktop.core.cues.CUES`` (a test checks both tables agree). Dominant
 pitches are at least 5 % apart, so cues are told apart by ear and by frequency analysis.
 
 Same input, same bytes: there is no randomness and no timestamp in the files.

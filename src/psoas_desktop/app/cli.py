@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from psoas_desktop import __version__
 from psoas_desktop.core.catalog import Catalog, load_catalog
 from psoas_desktop.core.errors import KnownError
-from psoas_desktop.core.plan import build_timeline, format_duration, format_table
+from psoas_desktop.core.formatting import format_duration
+from psoas_desktop.core.plan import build_timeline, format_table
 from psoas_desktop.core.settings import Level, Settings, parse_level
 
 if TYPE_CHECKING:

@@ -40,7 +40,8 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 from psoas_desktop import __version__
 from psoas_desktop.core.catalog import Catalog, load_catalog
 from psoas_desktop.core.engine import HoldRecord, PhaseStatus
-from psoas_desktop.core.plan import build_timeline, format_duration
+from psoas_desktop.core.formatting import format_duration
+from psoas_desktop.core.plan import build_timeline
 from psoas_desktop.core.settings import Level, Settings
 
 if TYPE_CHECKING:
@@ -116,10 +117,8 @@ def _check_plans(ctx: _Context) -> str:
 
 
 def _check_sounds(_ctx: _Context) -> str:
-    from psoas_desktop.qt.sound.cue_player import (  # the sound module, as the app loads it
-        Cue,
-        default_sounds_dir,
-    )
+    from psoas_desktop.core.cues import Cue
+    from psoas_desktop.qt.sound.cue_player import default_sounds_dir  # the sound module, as the app loads it
 
     folder = default_sounds_dir()
     for cue in Cue:
@@ -235,7 +234,8 @@ def _check_charts(ctx: _Context) -> str:
 def _check_audio(ctx: _Context) -> str:
     from PySide6.QtCore import QUrl
 
-    from psoas_desktop.qt.sound.cue_player import Cue, default_sounds_dir
+    from psoas_desktop.core.cues import Cue
+    from psoas_desktop.qt.sound.cue_player import default_sounds_dir
 
     try:
         multimedia = importlib.import_module("PySide6.QtMultimedia")

@@ -15,6 +15,7 @@ from typing import Any
 
 from psoas_desktop.core.catalog import Catalog, Exercise, Pattern, PhaseKind, Routine, Side
 from psoas_desktop.core.errors import PlanError
+from psoas_desktop.core.formatting import format_duration
 from psoas_desktop.core.settings import Settings
 
 PHASE_LABELS: dict[PhaseKind, str] = {
@@ -218,12 +219,6 @@ def validate_timeline(timeline: Timeline) -> None:
             raise PlanError(
                 f"phase {position} ({phase.label}, {phase.exercise}) has no length: {phase.seconds!r} s"
             )
-
-
-def format_duration(seconds: float) -> str:
-    whole = round(seconds)
-    minutes, secs = divmod(whole, 60)
-    return f"{minutes}:{secs:02d}" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
 
 
 def format_table(catalog: Catalog, timeline: Timeline) -> str:

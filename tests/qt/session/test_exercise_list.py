@@ -11,7 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from psoas_desktop.core.catalog import Catalog, load_catalog
 from psoas_desktop.core.errors import CatalogError
-from psoas_desktop.core.plan import build_timeline, format_duration
+from psoas_desktop.core.formatting import format_duration
+from psoas_desktop.core.plan import build_timeline
 from psoas_desktop.core.settings import Level, Settings
 from psoas_desktop.qt.session.exercise_list import ExerciseListModel, ExerciseListPanel, ExerciseRowDelegate
 

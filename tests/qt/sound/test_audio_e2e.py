@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from psoas_desktop.qt.sound.cue_player import CUES, Cue
+from psoas_desktop.core.cues import CUES, Cue
 
 RATE = 44_100
 MISSING = [tool for tool in ("pulseaudio", "parec", "pactl") if shutil.which(tool) is None]

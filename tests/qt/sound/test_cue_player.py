@@ -30,21 +30,21 @@ from pytestqt.qtbot import QtBot
 from helpers.fake_clock import FakeClock
 from helpers.timelines import make_timeline
 from psoas_desktop.core.catalog import PhaseKind, Side
+from psoas_desktop.core.cues import (
+    CUES,
+    PHASE_CUES,
+    Cue,
+    CueChoice,
+    breathing_schedule,
+    choose_cue,
+    phase_phrase,
+    spoken_seconds,
+)
 from psoas_desktop.core.engine import SessionEngine, Transition, TransitionKind
 from psoas_desktop.core.plan import PHASE_LABELS, Phase, Timeline
 from psoas_desktop.qt.session.ticker import Ticker
 from psoas_desktop.qt.sound import cue_player as audio
-from psoas_desktop.qt.sound.cue_player import (
-    CUES,
-    PHASE_CUES,
-    Cue,
-    CuePlayer,
-    breathing_schedule,
-    choose_cue,
-    default_sounds_dir,
-    phase_phrase,
-    spoken_seconds,
-)
+from psoas_desktop.qt.sound.cue_player import CuePlayer, default_sounds_dir
 from psoas_desktop.qt.sound.voice import Voice, VoiceState
 
 REPO = Path(__file__).resolve().parents[3]
@@ -350,9 +350,9 @@ def test_completions_play_their_cues(kind: TransitionKind, cue: Cue) -> None:
 def test_countdown_ticks_in_a_hold_and_in_a_get_ready_phase() -> None:
     phases = (phase(PhaseKind.GET_READY), phase(PhaseKind.HOLD))
     tick = Transition(TransitionKind.COUNTDOWN, 5.0, count=3)
-    assert choose_cue((tick,), phases, current_phase=1)[0] == audio.CueChoice(Cue.HOLD_TICK, 5.0)
-    assert choose_cue((tick,), phases, current_phase=0)[0] == audio.CueChoice(Cue.READY_TICK, 5.0)
-    assert choose_cue((tick,), phases)[0] == audio.CueChoice(Cue.HOLD_TICK, 5.0)  # engine: holds only
+    assert choose_cue((tick,), phases, current_phase=1)[0] == CueChoice(Cue.HOLD_TICK, 5.0)
+    assert choose_cue((tick,), phases, current_phase=0)[0] == CueChoice(Cue.READY_TICK, 5.0)
+    assert choose_cue((tick,), phases)[0] == CueChoice(Cue.HOLD_TICK, 5.0)  # engine: holds only
 
 
 @pytest.mark.parametrize(
@@ -441,14 +441,14 @@ def test_completions_outrank_the_phase_that_starts_with_them_and_the_voice_says_
         started(1, 10.0),
     )
     choice, _ = choose_cue(batch, phases)
-    assert choice == audio.CueChoice(Cue.SET_COMPLETE, 10.0, "Set complete. Rest 30 seconds")
+    assert choice == CueChoice(Cue.SET_COMPLETE, 10.0, "Set complete. Rest 30 seconds")
     ending = (
         Transition(TransitionKind.PHASE_ENDED, 10.0, phase_index=0),
         Transition(TransitionKind.SET_COMPLETED, 10.0, phase_index=0),
         Transition(TransitionKind.EXERCISE_COMPLETED, 10.0, phase_index=0),
         Transition(TransitionKind.SESSION_COMPLETED, 10.0),
     )
-    assert choose_cue(ending, phases)[0] == audio.CueChoice(Cue.SESSION_COMPLETE, 10.0, "Session complete")
+    assert choose_cue(ending, phases)[0] == CueChoice(Cue.SESSION_COMPLETE, 10.0, "Session complete")
 
 
 def test_a_stale_completion_is_not_replayed_with_a_fresher_phase_start() -> None:

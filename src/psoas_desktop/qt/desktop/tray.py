@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from psoas_desktop.core.engine import EngineState, Snapshot
-from psoas_desktop.qt.session.countdown import format_clock, whole_seconds_up
+from psoas_desktop.core.formatting import format_clock, whole_seconds_up
 
 ICON_SIZE = 64
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QWidget
 
 from psoas_desktop.core.catalog import PhaseKind
 from psoas_desktop.core.engine import EngineState, Snapshot
+from psoas_desktop.core.formatting import format_clock, whole_seconds_up
 
 EMPHASIS_SECONDS = 3.0
 """The last seconds of a hold that are drawn emphasised (they match the engine's 3-2-1 cues)."""
@@ -113,17 +114,6 @@ def readable_on(colour: QColor, background: QColor, minimum: float = MIN_CONTRAS
         lightness = min(1.0, max(0.0, lightness + step))
         adjusted = QColor.fromHslF(hue, saturation, lightness)
     return adjusted
-
-
-def format_clock(seconds: int) -> str:
-    """Whole seconds as m:ss, or h:mm:ss from an hour."""
-    minutes, secs = divmod(max(0, seconds), 60)
-    return f"{minutes}:{secs:02d}" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
-
-
-def whole_seconds_up(seconds: float) -> int:
-    """Seconds remaining rounded up, so "1" shows until the very end; float dust is ignored."""
-    return max(0, math.ceil(seconds - 1e-6))
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,8 @@ from PySide6.QtWidgets import (
 )
 
 from psoas_desktop.core.catalog import Catalog, Exercise, ExerciseKind
-from psoas_desktop.core.plan import build_timeline, format_duration
+from psoas_desktop.core.formatting import format_duration
+from psoas_desktop.core.plan import build_timeline
 from psoas_desktop.core.settings import Settings
 from psoas_desktop.qt.session.instructions import render_illustration
 
