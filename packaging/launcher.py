@@ -17,7 +17,7 @@ VOICE_HELPER_FLAG = "--voice-helper"
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == VOICE_HELPER_FLAG:
-        from psoas_desktop.qt.sound.voice import helper_main
+        from psoas_desktop.qt.sound.voice_helper import helper_main
 
         return helper_main(sys.argv[2:])
     from psoas_desktop.app.cli import main as cli_main

@@ -171,7 +171,7 @@ NO_LIBPULSE = [
                     raise ImportError("libpulse.so.0: cannot open shared object file: No such file or directory")
 
         sys.meta_path.insert(0, NoLibpulse())
-        from psoas_desktop.qt.sound.voice import helper_main
+        from psoas_desktop.qt.sound.voice_helper import helper_main
         helper_main(["--engine", "mock"])
         """
     ),

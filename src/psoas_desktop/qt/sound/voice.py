@@ -5,7 +5,7 @@ engine construction for 30 s, and blocking the *destruction* of an engine for go
 thread can contain that: a PySide6 call that blocks in C++ keeps the GIL (a blocked ``QTextToSpeech()`` in a
 worker thread stopped every Python timer of the GUI thread, measured), and at exit PySide destroys every
 Python-owned QObject, so a wedged engine or its thread hangs the app on quit. So the engine lives in a
-small helper process (``python -m psoas_desktop.qt.sound.voice``) that talks JSON lines over its stdin/stdout:
+small helper process (``python -m psoas_desktop.qt.sound.voice_helper``) that talks JSON lines over its stdin/stdout:
 the GUI only writes to a pipe and reads what arrives, and a helper that does not answer in time is killed
 by its pid. The helper also means QtTextToSpeech is never imported into the app at all.
 
@@ -20,7 +20,8 @@ Phrases are spoken *after* the cue tone they belong to (``say(text, delay_ms)``)
 replaces one still waiting, and ``cancel()`` (called before every new cue) silences a phrase in progress:
 the voice never talks over its own cues and never lags behind the workout.
 
-Helper protocol, one JSON object per line. To the helper: ``{"cmd": "say", "text": …}``, ``{"cmd": "stop"}``,
+Helper protocol (``voice_helper.py`` is the other end), one JSON object per line. To the helper:
+``{"cmd": "say", "text": …}``, ``{"cmd": "stop"}``,
 ``{"cmd": "volume", "value": 0.0–1.0}``, ``{"cmd": "quit"}`` (or end of input). From the helper:
 ``{"event": "started"}``, ``{"event": "state", "state": "Ready"|"Speaking"|…|"Error", "error": ""}``,
 ``{"event": "spoken", "text": …}``.
@@ -28,15 +29,11 @@ Helper protocol, one JSON object per line. To the helper: ``{"cmd": "say", "text
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
-import os
 import sys
-import threading
 from collections.abc import Sequence
 from enum import StrEnum
-from types import ModuleType
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QObject, QProcess, Qt, QTimer, Signal, Slot
@@ -47,14 +44,14 @@ START_TIMEOUT_MS = 2000
 LAUNCH_TIMEOUT_MS = 5000
 QUIT_WAIT_MS = 300
 MOCK_ENGINE = "mock"
-HELPER_MODULE = "psoas_desktop.qt.sound.voice"
+HELPER_MODULE = "psoas_desktop.qt.sound.voice_helper"
 FROZEN_HELPER_FLAG = "--voice-helper"
 QUIET_QT_LOGS = "qt.multimedia.symbolsresolver=false;qt.multimedia.ffmpeg=false"
 
 
 def helper_command(engine_name: str | None = None) -> list[str]:
     """How to start the helper: this module under the same Python, or (frozen app) the app's own binary,
-    whose entry point must hand ``--voice-helper …`` to :func:`helper_main`."""
+    whose entry point must hand ``--voice-helper …`` to ``voice_helper.helper_main``."""
     engine = ["--engine", engine_name] if engine_name else []
     if getattr(sys, "frozen", False):
         return [sys.executable, FROZEN_HELPER_FLAG, *engine]
@@ -322,105 +319,3 @@ class Voice(QObject):
             process.kill()
             process.waitForFinished(QUIT_WAIT_MS)
         process.deleteLater()
-
-
-# -- the helper process ---------------------------------------------------------------------------------------
-
-
-def _import_text_to_speech() -> ModuleType:
-    """The one place QtTextToSpeech is imported (in the helper process only)."""
-    from PySide6 import QtTextToSpeech
-
-    return QtTextToSpeech
-
-
-def _name(value: Any) -> str:
-    """An enum's name ("Ready", "Error", "NoError")."""
-    return str(getattr(value, "name", value))
-
-
-def _describe(error: BaseException) -> str:
-    text = str(error).strip()
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-def _error_text(engine: Any) -> str:
-    """The engine's error in words, or "" (an engine still initialising reports Error with no reason)."""
-    reason = _name(engine.errorReason())
-    if reason == "NoError" or _name(engine.state()) != "Error":
-        return ""
-    detail = engine.errorString() or "no details"
-    return f"the speech engine could not start ({detail})" if reason == "Initialization" else detail
-
-
-def _emit(**event: Any) -> None:
-    try:
-        sys.stdout.write(json.dumps(event) + "\n")
-        sys.stdout.flush()
-    except OSError:  # the app is gone
-        os._exit(0)
-
-
-def helper_main(argv: Sequence[str] | None = None) -> int:
-    """The helper: one QTextToSpeech, driven by JSON lines on stdin. Never returns normally: it ends with
-    ``os._exit`` so a wedged engine's destructor cannot keep it alive."""
-    parser = argparse.ArgumentParser(prog="python -m psoas_desktop.qt.sound.voice")
-    parser.add_argument("--engine", help="QTextToSpeech engine name (default: the platform's default)")
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    os.environ.setdefault("QT_LOGGING_RULES", QUIET_QT_LOGS)  # read when the application starts
-
-    class Bridge(QObject):
-        line = Signal(str)
-
-    app = QCoreApplication([sys.argv[0]])
-    _emit(event="started")
-    try:
-        tts = _import_text_to_speech().QTextToSpeech
-        if args.engine is None and list(tts.availableEngines()) in ([], [MOCK_ENGINE]):
-            raise RuntimeError("no speech engine is installed (for example speech-dispatcher)")
-        engine = tts(args.engine) if args.engine else tts()
-        if args.engine is None and engine.engine() == MOCK_ENGINE:
-            raise RuntimeError("no speech engine is installed (for example speech-dispatcher)")
-    except Exception as error:
-        _emit(event="state", state="Error", error=_describe(error))
-        os._exit(3)
-
-    engine.stateChanged.connect(
-        lambda state: _emit(event="state", state=_name(state), error=_error_text(engine))
-    )
-    _emit(event="state", state=_name(engine.state()), error=_error_text(engine))
-
-    def handle(line: str) -> None:
-        if not line:
-            os._exit(0)  # the app closed the pipe (or died)
-        try:
-            message = json.loads(line)
-            command = message.get("cmd")
-            if command == "say":
-                text = str(message.get("text", ""))
-                engine.say(text)
-                _emit(event="spoken", text=text)
-            elif command == "stop":
-                engine.stop()
-            elif command == "volume":
-                engine.setVolume(float(message.get("value", 1.0)))
-            elif command == "quit":
-                os._exit(0)
-        except Exception as error:
-            _emit(event="state", state="Error", error=_describe(error))
-
-    bridge = Bridge()
-    bridge.line.connect(handle)
-
-    def read_stdin() -> None:
-        for line in sys.stdin:
-            bridge.line.emit(line)
-        bridge.line.emit("")
-
-    threading.Thread(target=read_stdin, name="voice stdin", daemon=True).start()
-    app.exec()
-    os._exit(0)
-
-
-if __name__ == "__main__":
-    sys.exit(helper_main())
