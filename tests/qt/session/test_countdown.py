@@ -11,14 +11,8 @@ from pytestqt.qtbot import QtBot
 from psoas_desktop.core.catalog import PhaseKind, Side
 from psoas_desktop.core.engine import EngineState, Snapshot
 from psoas_desktop.core.plan import PHASE_LABELS, TIMED_LABEL, Phase
-from psoas_desktop.qt.session.countdown import (
-    MIN_FIT_SCALE,
-    PHASE_COLOURS,
-    CountdownWidget,
-    RingStyle,
-    contrast_ratio,
-    fitted_font,
-)
+from psoas_desktop.qt.session.countdown import PHASE_COLOURS, CountdownWidget, RingStyle
+from psoas_desktop.qt.session.countdown_layout import MIN_FIT_SCALE, contrast_ratio, fitted_font
 
 LIGHT_WINDOW = QColor("#f5f5f5")
 DARK_WINDOW = QColor("#1e1e1e")
