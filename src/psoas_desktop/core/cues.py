@@ -29,7 +29,7 @@ from enum import StrEnum
 from typing import Final
 
 from psoas_desktop.core.catalog import PhaseKind
-from psoas_desktop.core.engine import Transition, TransitionKind
+from psoas_desktop.core.engine import EngineState, Snapshot, Transition, TransitionKind
 from psoas_desktop.core.plan import Phase
 
 
@@ -125,6 +125,42 @@ def breathing_schedule(hold_seconds: float) -> tuple[tuple[float, Cue], ...]:
         events += [(inhale, Cue.INHALE), (inhale + BREATHING_EXHALE_AFTER_SECONDS, Cue.EXHALE)]
         inhale += BREATHING_PERIOD_SECONDS
     return tuple(events)
+
+
+class BreathingPacer:
+    """Follows display snapshots through long holds and says when a breath is due: each breath once, in
+    step. A snapshot that arrives more than ``BREATHING_STALE_SECONDS`` after a breath's moment skips it
+    rather than sounding it out of step; a restarted hold (after a pause or going back) starts over."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self._phase_index: int | None = None
+        self._next = 0
+        self._elapsed = 0.0
+
+    def due(self, snapshot: Snapshot) -> CueChoice | None:
+        """The breath this snapshot is due for (its ideal moment in ``at``), or None."""
+        phase = snapshot.phase
+        if snapshot.state is not EngineState.RUNNING or phase is None or phase.kind is not PhaseKind.HOLD:
+            return None
+        events = breathing_schedule(phase.seconds)
+        if not events:
+            return None
+        elapsed = snapshot.phase_elapsed
+        if snapshot.phase_index != self._phase_index or elapsed < self._elapsed - BREATHING_STALE_SECONDS:
+            self._phase_index, self._next = snapshot.phase_index, 0  # a new or restarted hold
+        self._elapsed = elapsed
+        due = [i for i in range(self._next, len(events)) if events[i][0] <= elapsed]
+        if not due:
+            return None
+        index = due[-1]
+        self._next = index + 1
+        offset, cue = events[index]
+        if elapsed - offset > BREATHING_STALE_SECONDS:
+            return None  # a late snapshot: skip the breath rather than sound it out of step
+        return CueChoice(cue, snapshot.at - (elapsed - offset))
 
 
 # -- choosing the cue of a batch ----------------------------------------------------------------------------

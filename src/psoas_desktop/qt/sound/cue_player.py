@@ -24,18 +24,16 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
 
-from psoas_desktop.core.catalog import PhaseKind
 from psoas_desktop.core.clock import Clock
 from psoas_desktop.core.cues import (
-    BREATHING_STALE_SECONDS,
     CUES,
     SILENCING,
+    BreathingPacer,
     Cue,
     CueChoice,
-    breathing_schedule,
     choose_cue,
 )
-from psoas_desktop.core.engine import EngineState, Snapshot, Transition
+from psoas_desktop.core.engine import Snapshot, Transition
 from psoas_desktop.core.plan import Phase
 from psoas_desktop.qt.sound.voice import START_TIMEOUT_MS, Voice, VoiceState
 
@@ -133,9 +131,7 @@ class CuePlayer(QObject):
         self._voice: Voice | None = None
         self._current_phase: int | None = None
         self._last_cue: CueChoice | None = None
-        self._breath_phase: int | None = None
-        self._breath_next = 0
-        self._breath_elapsed = 0.0
+        self._breathing = BreathingPacer()
 
     # -- settings -------------------------------------------------------------------------------------------
 
@@ -193,7 +189,7 @@ class CuePlayer(QObject):
 
     def set_breathing_enabled(self, enabled: bool) -> None:
         self._breathing_enabled = bool(enabled)
-        self._breath_phase = None
+        self._breathing.reset()
 
     def set_exercise_names(self, names: Mapping[str, str]) -> None:
         """Display names for the voice ("glute-bridge" → "Glute Bridge"); ids are spoken otherwise."""
@@ -209,7 +205,7 @@ class CuePlayer(QObject):
         """
         self._announced.clear()
         self._current_phase = None
-        self._breath_phase = None
+        self._breathing.reset()
         self._prepared = True
         self._settled = False
         if self._voice_enabled:
@@ -314,35 +310,12 @@ class CuePlayer(QObject):
             self._announce(PLAYBACK_FAILED.format(detail=_describe(error)))
 
     def _breathe(self, snapshot: Snapshot) -> None:
-        phase = snapshot.phase
-        if (
-            not self._breathing_enabled
-            or snapshot.state is not EngineState.RUNNING
-            or phase is None
-            or phase.kind is not PhaseKind.HOLD
-        ):
+        if not self._breathing_enabled:
             return
-        events = breathing_schedule(phase.seconds)
-        if not events:
-            return
-        elapsed = snapshot.phase_elapsed
-        if (
-            snapshot.phase_index != self._breath_phase
-            or elapsed < self._breath_elapsed - BREATHING_STALE_SECONDS
-        ):
-            self._breath_phase, self._breath_next = snapshot.phase_index, 0  # a new or restarted hold
-        self._breath_elapsed = elapsed
-        due = [i for i in range(self._breath_next, len(events)) if events[i][0] <= elapsed]
-        if not due:
-            return
-        index = due[-1]
-        self._breath_next = index + 1
-        offset, cue = events[index]
-        if elapsed - offset > BREATHING_STALE_SECONDS:
-            return  # a late snapshot: skip the breath rather than sound it out of step
-        if self._voice is not None and self._voice.busy:
+        breath = self._breathing.due(snapshot)
+        if breath is None or (self._voice is not None and self._voice.busy):
             return  # never under a phrase
-        self._play(CueChoice(cue, snapshot.at - (elapsed - offset)), interrupts_voice=False)
+        self._play(breath, interrupts_voice=False)
 
     # -- playing -----------------------------------------------------------------------------------------------
 
