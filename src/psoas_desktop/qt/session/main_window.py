@@ -32,6 +32,7 @@ from psoas_desktop.core.plan import Timeline, build_timeline
 from psoas_desktop.core.settings import Level, Settings
 from psoas_desktop.qt.session.countdown import CountdownWidget
 from psoas_desktop.qt.session.exercise_list import ExerciseListPanel
+from psoas_desktop.qt.session.extra_views import CountdownWindow, ExtraViews
 from psoas_desktop.qt.session.instructions import InstructionPane
 from psoas_desktop.qt.session.ticker import Ticker
 from psoas_desktop.qt.settings.store import AppSettings, SettingsStore
@@ -53,35 +54,6 @@ class SessionInfo:
     level: str
     started: datetime
     per_side: bool
-
-
-class CountdownWindow(QWidget):
-    """A top-level window around one CountdownWidget: the full-screen mat view or the small compact view.
-
-    Signals:
-        closed(): the window was closed (Escape, the window manager, or the toggle).
-    """
-
-    closed = Signal()
-
-    def __init__(self, title: str, *, mat: bool) -> None:
-        flags = Qt.WindowType.Window
-        if not mat:
-            flags |= Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.Tool
-        super().__init__(None, flags)
-        self.setWindowTitle(title)
-        self.countdown = CountdownWidget(self)
-        self.countdown.set_mat_mode(mat)
-        self.countdown.set_compact(not mat)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self.countdown)
-        if not mat:
-            self.resize(260, 190)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.closed.emit()
-        super().closeEvent(event)
 
 
 class MainWindow(QMainWindow):
@@ -124,8 +96,9 @@ class MainWindow(QMainWindow):
         self.session_records: list[HoldRecord] = []
         self._shown_exercise: tuple[Timeline, int] | None = None
         self._shown_step: tuple[int | None, Side | None] = (None, None)
-        self.mat_window: CountdownWindow | None = None
-        self.compact_window: CountdownWindow | None = None
+        self.extra_views = ExtraViews(self)
+        self.extra_views.opened.connect(self._fill_extra_view)
+        self.extra_views.mat_closed.connect(self.activateWindow)
         self.on_theme_changed: Callable[[str], None] | None = None
         self.closing = False  # set while the window closes: no questions (check-in) then
         self.quitting = False  # Quit was chosen: closing the window ends the app even with a tray
@@ -348,11 +321,7 @@ class MainWindow(QMainWindow):
     # -- views ------------------------------------------------------------------------------------------------
 
     def _countdowns(self) -> list[CountdownWidget]:
-        views = [self.countdown]
-        for window in (self.mat_window, self.compact_window):
-            if window is not None:
-                views.append(window.countdown)
-        return views
+        return [self.countdown, *self.extra_views.countdowns()]
 
     @Slot(object)
     def _on_snapshot(self, snapshot: Snapshot) -> None:
@@ -463,49 +432,28 @@ class MainWindow(QMainWindow):
 
     # -- mat and compact modes -------------------------------------------------------------------------------
 
+    @property
+    def mat_window(self) -> CountdownWindow | None:
+        return self.extra_views.mat_window
+
+    @property
+    def compact_window(self) -> CountdownWindow | None:
+        return self.extra_views.compact_window
+
     @Slot()
     def toggle_mat_mode(self) -> None:
-        if self.mat_window is not None:
-            self.leave_mat_mode()
-            return
-        window = CountdownWindow("Psoas Desktop — mat mode", mat=True)
-        window.closed.connect(self._mat_closed)
-        self.mat_window = window
-        self._refresh_extra_view(window.countdown)
-        # Cover the screen even where no window manager honours the full-screen request.
-        window.setGeometry(self.screen().geometry())
-        window.showFullScreen()
+        self.extra_views.toggle_mat(self.screen().geometry())
 
     @Slot()
     def leave_mat_mode(self) -> None:
-        if self.mat_window is not None:
-            self.mat_window.close()
-
-    def _mat_closed(self) -> None:
-        if self.mat_window is not None:
-            self.mat_window.deleteLater()
-        self.mat_window = None
-        self.activateWindow()
+        self.extra_views.leave_mat()
 
     @Slot()
     def toggle_compact(self) -> None:
-        if self.compact_window is not None:
-            self.compact_window.close()
-            return
-        window = CountdownWindow("Psoas Desktop", mat=False)
-        window.closed.connect(self._compact_closed)
-        self.compact_window = window
-        self._refresh_extra_view(window.countdown)
-        area = self.screen().availableGeometry()
-        window.move(area.right() - window.width() - 24, area.top() + 24)  # out of the way, top right
-        window.show()
+        self.extra_views.toggle_compact(self.screen().availableGeometry())
 
-    def _compact_closed(self) -> None:
-        if self.compact_window is not None:
-            self.compact_window.deleteLater()
-        self.compact_window = None
-
-    def _refresh_extra_view(self, view: CountdownWidget) -> None:
+    @Slot(object)
+    def _fill_extra_view(self, view: CountdownWidget) -> None:
         self._shown_exercise = None  # re-send the exercise name and step to the new view
         if self.ticker.engine is not None:
             self.ticker.poll()
@@ -583,9 +531,7 @@ class MainWindow(QMainWindow):
         self.closing = True
         if self.session_active:
             self.ticker.stop()
-        for window in (self.mat_window, self.compact_window):
-            if window is not None:
-                window.close()
+        self.extra_views.close_all()
         self.save_layout()
         super().closeEvent(event)
 
