@@ -148,6 +148,14 @@ def test_volume_shows_its_percentage(qtbot: QtBot) -> None:
     assert shown[0].text() == "65%"
 
 
+def test_the_number_and_the_slider_take_their_rows_spare_width(qtbot: QtBot) -> None:
+    dialog = make(qtbot)
+    dialog.show()
+    volume_shown = next(lbl for lbl in dialog.findChildren(QLabel) if lbl.text() == "40%")
+    assert dialog.sliders["volume"].width() > 2 * volume_shown.width()
+    assert dialog.spins["hold_seconds"].width() > dialog.custom_checks["hold_seconds"].width()
+
+
 def test_sections_follow_the_groups_in_order(qtbot: QtBot) -> None:
     dialog = make(qtbot)
     titles = [group.value for group in Group]

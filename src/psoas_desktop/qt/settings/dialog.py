@@ -57,13 +57,13 @@ def _heading(group: Group) -> QLabel:
     return heading
 
 
-def _row(*widgets: QWidget) -> QWidget:
-    """Controls side by side in one form row; the first one stretches."""
+def _row(*widgets: QWidget, stretched: QWidget) -> QWidget:
+    """Controls side by side in one form row; ``stretched`` takes the spare width."""
     row = QWidget()
     layout = QHBoxLayout(row)
     layout.setContentsMargins(0, 0, 0, 0)
-    for index, widget in enumerate(widgets):
-        layout.addWidget(widget, 1 if index == 0 else 0)
+    for widget in widgets:
+        layout.addWidget(widget, 1 if widget is stretched else 0)
     return row
 
 
@@ -85,12 +85,12 @@ class SettingsDialog(QDialog):
         self._custom_labels: dict[str, QLabel] = {}
         self._level = current.workout.level
         form = QFormLayout()
-        for group in Group:
-            specs = [spec for spec in SETTING_SPECS if spec.group is group]
-            if specs:
-                form.addRow(_heading(group))
-            for spec in specs:
-                self._add_setting(form, spec, current.value(spec))
+        shown: Group | None = None
+        for spec in sorted(SETTING_SPECS, key=lambda spec: list(Group).index(spec.group)):  # stable sort
+            if spec.group is not shown:
+                form.addRow(_heading(spec.group))
+                shown = spec.group
+            self._add_setting(form, spec, current.value(spec))
         self.combos["level"].currentIndexChanged.connect(self._level_changed)
 
         note = QLabel(SESSION_NOTE)
@@ -159,7 +159,7 @@ class SettingsDialog(QDialog):
         self.sliders[spec.name] = slider
         label = QLabel(range_label(spec))
         label.setBuddy(slider)
-        form.addRow(label, _row(slider, shown))
+        form.addRow(label, _row(slider, shown, stretched=slider))
 
     def _add_custom(self, form: QFormLayout, spec: SettingSpec, value: object) -> None:
         """A workout override: a "Custom" switch, and the number (greyed, the level's point) when it is off."""
@@ -173,7 +173,7 @@ class SettingsDialog(QDialog):
         spin.setValue(_whole(value) if custom else self._level_point(spec, self._level))
         label = QLabel(range_label(spec))
         label.setBuddy(spin if custom else check)
-        form.addRow(label, _row(check, spin))
+        form.addRow(label, _row(check, spin, stretched=spin))
         check.toggled.connect(lambda on, name=spec.name: self._custom_toggled(name, on))
         self.custom_checks[spec.name] = check
         self._custom_labels[spec.name] = label
