@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from psoas_desktop import __version__
-from psoas_desktop.app.cli import build_parser
+from psoas_desktop.app.cli import build_parser, main
 from psoas_desktop.core.errors import SettingsError
 from psoas_desktop.core.setting_spec import Part
 from psoas_desktop.core.settings import SPECS_BY_NAME, Level, specs_of
@@ -110,3 +110,15 @@ def test_plan_has_an_option_per_workout_row_with_its_help_range_and_default(
         assert getattr(args, spec.name) == value
     args = build_parser().parse_args(["plan", "bridge", "--sets", "3", "--level", "Advanced"])
     assert (args.sets, args.level, args.hold_seconds) == (3, Level.ADVANCED, None)
+
+
+def test_in_process_the_plan_uses_the_options_and_refuses_a_bad_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["plan", "bridge", "--reps", "12", "--sets", "3", "--level", "beginner", "--json"]) == 0
+    phases = json.loads(capsys.readouterr().out)["phases"]
+    assert max(p["rep"] or 0 for p in phases) == 12 and max(p["set"] or 0 for p in phases) == 3
+    with pytest.raises(SystemExit) as exited:
+        main(["plan", "bridge", "--switch-seconds", "31"])
+    assert exited.value.code == 2
+    assert table_message("switch_seconds", "31") in capsys.readouterr().err

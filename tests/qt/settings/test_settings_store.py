@@ -308,6 +308,17 @@ def test_several_bad_values_give_one_message_each(tmp_path: Path) -> None:
     assert loaded.workout.hold_seconds is None and loaded.workout.sets is None
 
 
+def test_a_message_shows_a_bad_value_as_the_file_has_it_and_cuts_a_long_one(tmp_path: Path) -> None:
+    write_ini(tmp_path, {"app": {"theme": "x" * 50}})
+    store = SettingsStore(tmp_path)
+    store.set_flag("sound/volume", True)  # within one process QSettings keeps the Python type: a bool
+    _, messages = store.load()
+    assert messages == [
+        "Setting 'sound/volume' had an invalid value 'true'; using the default (80).",
+        f"Setting 'app/theme' had an invalid value '{'x' * 39}…'; using the default (system).",
+    ]
+
+
 def test_unreadable_lines_are_reported_and_the_next_save_succeeds(tmp_path: Path) -> None:
     (tmp_path / SETTINGS_FILE_NAME).write_text("[app]\nthis is not a setting\ntheme=dark\n", encoding="utf-8")
     store = SettingsStore(tmp_path)
@@ -372,6 +383,15 @@ def test_flags_round_trip_and_fall_back_on_bad_values(tmp_path: Path) -> None:
     store.set_flag("ui/welcome_seen", True)
     assert "welcome_seen=true" in store.path.read_text(encoding="utf-8")  # flushed at once
     assert SettingsStore(tmp_path).get_flag("ui/welcome_seen", default=False) is True
+
+
+def test_texts_round_trip_and_absent_or_not_text_give_empty(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path)
+    assert store.get_text("reminders/last_nudged_week") == ""
+    store.set_text("reminders/last_nudged_week", "2026-W49")
+    store.set_flag("ui/flag", True)
+    assert SettingsStore(tmp_path).get_text("reminders/last_nudged_week") == "2026-W49"
+    assert store.get_text("ui/flag") == ""
 
 
 def test_bytes_round_trip_and_absent_or_text_give_none(tmp_path: Path) -> None:
