@@ -6,14 +6,15 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from psoas_desktop.core.errors import SettingsError
 from psoas_desktop.core.reminders import (
     BreakReminder,
-    ReminderSettings,
     in_quiet_hours,
     iso_week_key,
     nudge_due,
     nudge_text,
 )
+from psoas_desktop.core.settings import ReminderSettings
 
 HOURLY = ReminderSettings(break_minutes=60, quiet_start_hour=22, quiet_end_hour=8)
 TUESDAY_10 = datetime(2026, 11, 24, 10, 0)
@@ -88,5 +89,5 @@ def test_nudge_text_names_the_count_and_goal() -> None:
     "changes", [{"break_minutes": 50}, {"quiet_start_hour": 24}, {"quiet_end_hour": True}]
 )
 def test_bad_reminder_settings_are_refused(changes: dict[str, object]) -> None:
-    with pytest.raises(ValueError, match="must be"):
+    with pytest.raises(SettingsError, match=rf"^{next(iter(changes))}: "):
         ReminderSettings(**changes)  # type: ignore[arg-type]

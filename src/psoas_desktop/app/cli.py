@@ -5,27 +5,50 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from psoas_desktop import __version__
 from psoas_desktop.core.catalog import Catalog, load_catalog
-from psoas_desktop.core.errors import KnownError
+from psoas_desktop.core.errors import KnownError, SettingsError
 from psoas_desktop.core.formatting import format_duration
 from psoas_desktop.core.plan import build_timeline, format_table
-from psoas_desktop.core.settings import Level, Settings, parse_level
+from psoas_desktop.core.setting_spec import Part, SettingSpec, Unit
+from psoas_desktop.core.settings import SPECS_BY_NAME, Settings, specs_of
 
 if TYPE_CHECKING:
     from psoas_desktop.storage.history import History
 
 
-def _level(value: str) -> Level:
-    try:
-        return parse_level(value)
-    except KnownError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+def _setting(spec: SettingSpec) -> Callable[[str], object]:
+    """An argparse type made from a row of the settings table: its parsing and its message."""
+
+    def parse(text: str) -> object:
+        try:
+            return spec.parse(text)
+        except SettingsError as exc:  # e.g. "hold_seconds: 99 is out of range; allowed 20–30"
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+def _add_workout_options(parser: argparse.ArgumentParser) -> None:
+    """--level, --hold-seconds, --reps ...: one option per workout setting, as the table declares it."""
+    for spec in specs_of(Part.WORKOUT):
+        unit = " s" if spec.unit is Unit.SECONDS else ""
+        parser.add_argument(
+            "--" + spec.name.replace("_", "-"),
+            type=_setting(spec),
+            metavar="N" if spec.kind is int else spec.name.upper(),
+            help=f"{spec.help} ({spec.allowed_text()}{unit}; default: {spec.text(spec.default)})",
+        )
+
+
+def _workout(args: argparse.Namespace) -> Settings:
+    given = {spec.name: getattr(args, spec.name) for spec in specs_of(Part.WORKOUT)}
+    return Settings.from_mapping({name: value for name, value in given.items() if value is not None})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--start", metavar="ROUTINE_OR_EXERCISE", help="start this routine or exercise at once"
     )
-    parser.add_argument("--level", type=_level, help="beginner, standard or advanced")
+    parser.add_argument(
+        "--level", type=_setting(SPECS_BY_NAME["level"]), help="beginner, standard or advanced"
+    )
     parser.add_argument("--mat", action="store_true", help="open in mat mode (full-screen countdown)")
     parser.add_argument(
         "--self-test",
@@ -53,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     plan = commands.add_parser("plan", help="print the timeline of a routine or exercise")
     plan.add_argument("name", metavar="ROUTINE_OR_EXERCISE")
-    plan.add_argument("--level", type=_level, default=Level.STANDARD, help="beginner, standard or advanced")
+    _add_workout_options(plan)
     plan.add_argument("--json", action="store_true", help="machine-readable output")
 
     history = commands.add_parser("history", help="print weekly workout figures from the history")
@@ -116,13 +141,14 @@ def _print_catalog(catalog: Catalog, as_json: bool) -> None:
     print(f"\nSafety: {catalog.safety_note}")
 
 
-def _print_plan(catalog: Catalog, name: str, level: Level, as_json: bool) -> None:
-    timeline = build_timeline(catalog, catalog.resolve(name), Settings(level=level))
+def _print_plan(catalog: Catalog, name: str, settings: Settings, as_json: bool) -> None:
+    timeline = build_timeline(catalog, catalog.resolve(name), settings)
     if as_json:
         print(json.dumps(timeline.to_json(), indent=2))
     else:
         print(format_table(catalog, timeline))
-        print(f"{timeline.routine} at {level.value} level takes {format_duration(timeline.total_seconds)}.")
+        took = format_duration(timeline.total_seconds)
+        print(f"{timeline.routine} at {settings.level.value} level takes {took}.")
 
 
 def _open_history(data_dir: Path | None) -> History:
@@ -196,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_catalog(load_catalog(), args.json)
             return 0
         if args.command == "plan":
-            _print_plan(load_catalog(), args.name, args.level, args.json)
+            _print_plan(load_catalog(), args.name, _workout(args), args.json)
             return 0
         if args.command == "history":
             _print_history(args.data_dir, args.weeks, args.goal, args.today, args.json)

@@ -6,31 +6,13 @@ monotonic clock, which stands still while the laptop sleeps: a night of suspend 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-BREAK_MINUTES_CHOICES = (0, 30, 45, 60, 90, 120)  # 0 = off (the default until the user chooses)
+from psoas_desktop.core.settings import ReminderSettings  # declared with every other setting
+
 SNOOZE_MINUTES = 15
 NUDGE_FROM_WEEKDAY = 4  # Friday (Monday = 0)
 NUDGE_FROM_HOUR = 17
-
-
-@dataclass(frozen=True)
-class ReminderSettings:
-    break_minutes: int = 0
-    quiet_start_hour: int = 22
-    quiet_end_hour: int = 8
-    weekly_nudge: bool = True
-
-    def __post_init__(self) -> None:
-        if self.break_minutes not in BREAK_MINUTES_CHOICES:
-            raise ValueError(
-                f"break_minutes must be one of {BREAK_MINUTES_CHOICES}, not {self.break_minutes!r}"
-            )
-        for name in ("quiet_start_hour", "quiet_end_hour"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 23:
-                raise ValueError(f"{name} must be an hour from 0 to 23, not {value!r}")
 
 
 def in_quiet_hours(local: datetime, start_hour: int, end_hour: int) -> bool:

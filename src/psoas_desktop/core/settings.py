@@ -1,14 +1,25 @@
-"""Workout settings: a level that picks a point in each of the article's ranges, plus validated overrides."""
+"""Every stored setting, declared once in SETTING_SPECS, and the typed values built from that table.
+
+The store's load and save, the settings dialog's rows and the command line's options are all made from
+the table; the value objects below (Settings for the workout, ReminderSettings, AppSettings) take their
+defaults from it and check themselves against it. A new setting is one row here plus the field that holds
+it (in the value object its INI section names) and its use.
+
+The workout overrides' ranges are the article's: holds of 20–30 s, a 2–3 s pause at the top, 10–12 reps,
+2–3 sets. With no value (None, saved as an empty text) the level picks a point in each exercise's range.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from psoas_desktop.core.catalog import Range
 from psoas_desktop.core.errors import SettingsError
+from psoas_desktop.core.setting_spec import Group, Part, SettingSpec, Unit
 
 
 class Level(StrEnum):
@@ -17,64 +28,110 @@ class Level(StrEnum):
     ADVANCED = "advanced"
 
 
-@dataclass(frozen=True)
-class SettingSpec:
-    """One numeric setting: its allowed range, its default (None: follow the level) and how to name it."""
-
-    name: str
-    label: str
-    minimum: int
-    maximum: int
-    default: int | None
+class Theme(StrEnum):
+    SYSTEM = "system"
+    LIGHT = "light"
+    DARK = "dark"
 
 
-# The overrides' ranges are the article's: holds of 20–30 s, a 2–3 s pause at the top, 10–12 reps, 2–3 sets.
-SETTING_SPECS: tuple[SettingSpec, ...] = (
-    SettingSpec("hold_seconds", "Hold (seconds)", 20, 30, None),
-    SettingSpec("pause_seconds", "Pause at the top (seconds)", 2, 3, None),
-    SettingSpec("reps", "Repetitions", 10, 12, None),
-    SettingSpec("sets", "Sets / rounds", 2, 3, None),
-    SettingSpec("rest_seconds", "Rest between sets (seconds)", 0, 120, 30),
-    SettingSpec("lead_in_seconds", "Get-ready lead-in (seconds)", 0, 10, 5),
-    SettingSpec("switch_seconds", "Switch sides (seconds)", 0, 30, 5),
-    SettingSpec("move_seconds", "Lift / lower time (seconds)", 1, 10, 2),
+BREAK_MINUTES_CHOICES = (0, 30, 45, 60, 90, 120)  # 0 = off (the default until the user chooses)
+_BREAK_LABELS = tuple(
+    (minutes, "Off" if minutes == 0 else f"After {minutes} minutes of sitting")
+    for minutes in BREAK_MINUTES_CHOICES
 )
+_WORKOUT, _SOUND, _WINDOW, _REMINDERS = Group.WORKOUT, Group.SOUND, Group.WINDOW, Group.REMINDERS
+_S, _HOUR = Unit.SECONDS, Unit.HOUR
+
+# One row per setting, in the dialog's order within each group:
+# name, INI key, type, default, group, label (with its mnemonic), accessible name, help; then range or choices.
+# fmt: off
+SETTING_SPECS: tuple[SettingSpec, ...] = (
+    SettingSpec("level", "workout/level", Level, Level.STANDARD, _WORKOUT, "&Level", "Level",
+                "Beginner uses the low end of each range, Advanced the high end, Standard the middle."),
+    SettingSpec("hold_seconds", "workout/hold_seconds", int, None, _WORKOUT, "&Hold", "Hold seconds",
+                "How long each hold lasts", bounds=(20, 30), unit=_S),
+    SettingSpec("pause_seconds", "workout/pause_seconds", int, None, _WORKOUT, "&Pause at the top",
+                "Pause at the top seconds", "How long to stay at the top of each repetition",
+                bounds=(2, 3), unit=_S),
+    SettingSpec("reps", "workout/reps", int, None, _WORKOUT, "&Repetitions", "Repetitions",
+                "Repetitions in each set", bounds=(10, 12)),
+    SettingSpec("sets", "workout/sets", int, None, _WORKOUT, "S&ets / rounds", "Sets or rounds",
+                "Sets of each exercise, or rounds of a routine", bounds=(2, 3)),
+    SettingSpec("rest_seconds", "workout/rest_seconds", int, 30, _WORKOUT, "Res&t between sets",
+                "Rest between sets seconds", "The rest between two sets", bounds=(0, 120), unit=_S),
+    SettingSpec("lead_in_seconds", "workout/lead_in_seconds", int, 5, _WORKOUT, "&Get-ready lead-in",
+                "Get-ready lead-in seconds", "Time to get into position before an exercise starts",
+                bounds=(0, 10), unit=_S),
+    SettingSpec("switch_seconds", "workout/switch_seconds", int, 5, _WORKOUT, "S&witch sides",
+                "Switch sides seconds", "Time to change sides in a one-sided exercise", bounds=(0, 30), unit=_S),
+    SettingSpec("move_seconds", "workout/move_seconds", int, 2, _WORKOUT, "L&ift / lower time",
+                "Lift and lower time seconds", "Time to lift into and lower out of each repetition",
+                bounds=(1, 10), unit=_S),
+    SettingSpec("weekly_goal", "app/weekly_goal", int, 3, _WORKOUT, "Weekl&y goal", "Weekly goal",
+                "Completed sessions a week that meet your goal", bounds=(1, 14), unit=Unit.SESSIONS_PER_WEEK),
+    SettingSpec("sound_on", "sound/on", bool, True, _SOUND, "&Sound cues", "Sound cues",
+                "Tones mark every change, so you can follow with your eyes closed"),
+    SettingSpec("volume", "sound/volume", int, 80, _SOUND, "&Volume", "Volume",
+                "How loud the cues play", bounds=(0, 100), unit=Unit.PERCENT),
+    SettingSpec("voice_on", "voice/on", bool, False, _SOUND, "Spo&ken cues", "Spoken cues",
+                "Speaks short phrases; needs a speech engine"),
+    SettingSpec("breathing_on", "sound/breathing", bool, False, _SOUND, "&Breathing pace during long holds",
+                "Breathing pace",
+                "Soft inhale and exhale tones to pace your breathing in holds of 20 seconds or more"),
+    SettingSpec("theme", "app/theme", Theme, Theme.SYSTEM, _WINDOW, "The&me", "Theme",
+                "System follows the desktop's light or dark style"),
+    SettingSpec("close_to_tray", "app/close_to_tray", bool, False, _WINDOW,
+                "&Close to the tray (keep running when the window closes)", "Close to the tray",
+                "Only where the desktop has a system tray"),
+    SettingSpec("break_minutes", "reminders/break_minutes", int, 0, _REMINDERS, "Stretch bre&ak reminder",
+                "Stretch break reminder", "A quiet reminder to get up and stretch after sitting this long",
+                choices=_BREAK_LABELS),
+    SettingSpec("quiet_start_hour", "reminders/quiet_start_hour", int, 22, _REMINDERS, "&Quiet hours from",
+                "Quiet hours start", "No reminders from this hour (local time)…", bounds=(0, 23), unit=_HOUR),
+    SettingSpec("quiet_end_hour", "reminders/quiet_end_hour", int, 8, _REMINDERS, "Quiet hours &until",
+                "Quiet hours end", "…until this hour; the same hour twice means no quiet hours",
+                bounds=(0, 23), unit=_HOUR),
+    SettingSpec("weekly_nudge", "reminders/weekly_nudge", bool, True, _REMINDERS,
+                "Weekly-goal &nudge late in a week below the goal", "Weekly-goal nudge",
+                "From Friday 17:00, once a week, when fewer sessions than your goal are done"),
+)
+# fmt: on
 SPECS_BY_NAME = {spec.name: spec for spec in SETTING_SPECS}
+# Each setting's default, for the value objects' fields (typed there).
+DEFAULTS: Mapping[str, Any] = {spec.name: spec.default for spec in SETTING_SPECS}
+
+
+def specs_of(part: Part) -> tuple[SettingSpec, ...]:
+    return tuple(spec for spec in SETTING_SPECS if spec.part is part)
+
+
+def _check_fields(values: object, part: Part) -> None:
+    for spec in specs_of(part):
+        spec.check(getattr(values, spec.name))
 
 
 def parse_level(value: str) -> Level:
-    try:
-        return Level(value.strip().lower())
-    except ValueError:
-        allowed = ", ".join(level.value for level in Level)
-        raise SettingsError(f"level: {value!r} is not one of: {allowed}") from None
+    level = SPECS_BY_NAME["level"].parse(value)
+    assert isinstance(level, Level)
+    return level
 
 
 @dataclass(frozen=True)
 class Settings:
-    level: Level = Level.STANDARD
-    hold_seconds: int | None = None
-    pause_seconds: int | None = None
-    reps: int | None = None
-    sets: int | None = None
-    rest_seconds: int = 30
-    lead_in_seconds: int = 5
-    switch_seconds: int = 5
-    move_seconds: int = 2
+    """The workout settings (INI section "workout"): a level plus validated overrides."""
+
+    level: Level = DEFAULTS["level"]
+    hold_seconds: int | None = DEFAULTS["hold_seconds"]
+    pause_seconds: int | None = DEFAULTS["pause_seconds"]
+    reps: int | None = DEFAULTS["reps"]
+    sets: int | None = DEFAULTS["sets"]
+    rest_seconds: int = DEFAULTS["rest_seconds"]
+    lead_in_seconds: int = DEFAULTS["lead_in_seconds"]
+    switch_seconds: int = DEFAULTS["switch_seconds"]
+    move_seconds: int = DEFAULTS["move_seconds"]
 
     def __post_init__(self) -> None:
-        if not isinstance(self.level, Level):
-            raise SettingsError(f"level: expected one of {', '.join(Level)}, got {self.level!r}")
-        for spec in SETTING_SPECS:
-            value = getattr(self, spec.name)
-            if value is None and spec.default is None:
-                continue
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise SettingsError(f"{spec.name}: expected a whole number, got {value!r}")
-            if not spec.minimum <= value <= spec.maximum:
-                raise SettingsError(
-                    f"{spec.name}: {value} is out of range; allowed {spec.minimum}–{spec.maximum}"
-                )
+        _check_fields(self, Part.WORKOUT)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> Settings:
@@ -100,3 +157,64 @@ class Settings:
         if self.level is Level.ADVANCED:
             return high
         return (low + high) // 2
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """When to remind (INI section "reminders"); core.reminders makes the decisions."""
+
+    break_minutes: int = DEFAULTS["break_minutes"]
+    quiet_start_hour: int = DEFAULTS["quiet_start_hour"]
+    quiet_end_hour: int = DEFAULTS["quiet_end_hour"]
+    weekly_nudge: bool = DEFAULTS["weekly_nudge"]
+
+    def __post_init__(self) -> None:
+        _check_fields(self, Part.REMINDERS)
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """Everything the settings dialog edits: the workout, the reminders and the app's own preferences."""
+
+    workout: Settings = field(default_factory=Settings)
+    weekly_goal: int = DEFAULTS["weekly_goal"]
+    sound_on: bool = DEFAULTS["sound_on"]
+    volume: int = DEFAULTS["volume"]
+    voice_on: bool = DEFAULTS["voice_on"]
+    breathing_on: bool = DEFAULTS["breathing_on"]
+    theme: Theme = DEFAULTS["theme"]
+    close_to_tray: bool = DEFAULTS["close_to_tray"]
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.workout, Settings):
+            raise SettingsError(f"workout: expected Settings, got {self.workout!r}")
+        if not isinstance(self.reminders, ReminderSettings):
+            raise SettingsError(f"reminders: expected ReminderSettings, got {self.reminders!r}")
+        _check_fields(self, Part.APP)
+
+    def with_changes(self, **changes: object) -> AppSettings:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]  # validated in __post_init__
+
+    def value(self, spec: SettingSpec) -> object:
+        holder: object = {Part.WORKOUT: self.workout, Part.REMINDERS: self.reminders}.get(spec.part, self)
+        return getattr(holder, spec.name)
+
+    def values(self) -> dict[str, object]:
+        """Every setting by name, e.g. {"level": Level.STANDARD, "hold_seconds": None, ...}."""
+        return {spec.name: self.value(spec) for spec in SETTING_SPECS}
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, object]) -> AppSettings:
+        """Typed values by setting name (any left out: its default); SettingsError for a bad or unknown one."""
+        unknown = sorted(set(values) - set(SPECS_BY_NAME))
+        if unknown:
+            raise SettingsError(f"{unknown[0]}: unknown setting")
+        parts: dict[Part, dict[str, Any]] = {part: {} for part in Part}
+        for spec in SETTING_SPECS:
+            parts[spec.part][spec.name] = values.get(spec.name, spec.default)
+        return cls(
+            workout=Settings(**parts[Part.WORKOUT]),
+            reminders=ReminderSettings(**parts[Part.REMINDERS]),
+            **parts[Part.APP],
+        )

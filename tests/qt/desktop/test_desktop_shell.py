@@ -14,8 +14,7 @@ from pytestqt.qtbot import QtBot
 from helpers.fake_clock import FakeClock
 from psoas_desktop.core.catalog import load_catalog
 from psoas_desktop.core.engine import EngineState
-from psoas_desktop.core.reminders import ReminderSettings
-from psoas_desktop.core.settings import Settings
+from psoas_desktop.core.settings import ReminderSettings, Settings
 from psoas_desktop.qt.desktop.reminders import ReminderScheduler
 from psoas_desktop.qt.desktop.shell import LAST_NUDGED_KEY, DesktopShell
 from psoas_desktop.qt.desktop.tray import Tray, TrayState, state_icon, tooltip_for

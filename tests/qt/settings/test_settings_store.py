@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import configparser
 import dataclasses
 import os
 from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QByteArray
 
 from psoas_desktop.core.errors import KnownError, SettingsError
-from psoas_desktop.core.reminders import ReminderSettings
-from psoas_desktop.core.settings import Level, Settings
-from psoas_desktop.qt.settings.store import SETTINGS_FILE_NAME, AppSettings, SettingsStore, Theme
+from psoas_desktop.core.setting_spec import SettingSpec
+from psoas_desktop.core.settings import (
+    SETTING_SPECS,
+    AppSettings,
+    Level,
+    ReminderSettings,
+    Settings,
+    Theme,
+)
+from psoas_desktop.qt.settings.store import SETTINGS_FILE_NAME, SettingsStore
 
 NON_DEFAULT = AppSettings(
     workout=Settings(
@@ -111,6 +120,120 @@ def test_follow_the_level_is_saved_as_empty_and_loads_as_none(tmp_path: Path) ->
     assert messages == []
 
 
+# Files exactly as the version before the settings table wrote them (for AppSettings() and NON_DEFAULT).
+OLD_FORMAT_DEFAULTS = """[app]
+close_to_tray=false
+theme=system
+weekly_goal=3
+
+[reminders]
+break_minutes=0
+quiet_end_hour=8
+quiet_start_hour=22
+weekly_nudge=true
+
+[sound]
+breathing=false
+on=true
+volume=80
+
+[voice]
+on=false
+
+[workout]
+hold_seconds=
+lead_in_seconds=5
+level=standard
+move_seconds=2
+pause_seconds=
+reps=
+rest_seconds=30
+sets=
+switch_seconds=5
+"""
+OLD_FORMAT_NON_DEFAULT = """[app]
+close_to_tray=true
+theme=dark
+weekly_goal=7
+
+[reminders]
+break_minutes=90
+quiet_end_hour=6
+quiet_start_hour=23
+weekly_nudge=false
+
+[sound]
+breathing=true
+on=false
+volume=35
+
+[voice]
+on=true
+
+[workout]
+hold_seconds=25
+lead_in_seconds=0
+level=advanced
+move_seconds=4
+pause_seconds=3
+reps=11
+rest_seconds=45
+sets=2
+switch_seconds=12
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [(OLD_FORMAT_DEFAULTS, AppSettings()), (OLD_FORMAT_NON_DEFAULT, NON_DEFAULT)],
+    ids=["defaults", "non-default"],
+)
+def test_a_file_written_by_the_old_version_loads_unchanged_and_saves_byte_for_byte(
+    tmp_path: Path, text: str, expected: AppSettings
+) -> None:
+    (tmp_path / SETTINGS_FILE_NAME).write_text(text, encoding="utf-8")
+    store = SettingsStore(tmp_path)
+    assert store.load() == (expected, [])
+    (tmp_path / "again").mkdir()
+    SettingsStore(tmp_path / "again").save(expected)
+    assert (tmp_path / "again" / SETTINGS_FILE_NAME).read_text(encoding="utf-8") == text
+
+
+def samples(spec: SettingSpec) -> list[object]:
+    """Values worth a round trip: both flags, every choice, a range's ends, and "follow the level"."""
+    if spec.kind is bool:
+        return [True, False]
+    if spec.options:
+        return [value for value, _ in spec.options]
+    ends: list[object] = [spec.minimum, spec.maximum]
+    return [*ends, None] if spec.follows_level else ends
+
+
+def ini_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.value if isinstance(value, StrEnum) else str(value)
+
+
+CASES = [(spec, value) for spec in SETTING_SPECS for value in samples(spec)]
+
+
+@pytest.mark.parametrize(("spec", "value"), CASES, ids=[f"{spec.name}={value}" for spec, value in CASES])
+def test_every_setting_in_the_table_round_trips_under_its_key(
+    tmp_path: Path, spec: SettingSpec, value: object
+) -> None:
+    chosen = AppSettings.from_values({spec.name: value})
+    assert chosen.value(spec) == value
+    SettingsStore(tmp_path).save(chosen)
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read_string((tmp_path / SETTINGS_FILE_NAME).read_text(encoding="utf-8"))
+    section, name = spec.key.split("/")
+    assert ini[section][name] == ini_text(value)
+    assert SettingsStore(tmp_path).load() == (chosen, [])
+
+
 def test_absent_file_gives_the_defaults_without_messages(tmp_path: Path) -> None:
     config_dir = tmp_path / "not" / "yet"
     store = SettingsStore(config_dir)
@@ -185,6 +308,17 @@ def test_several_bad_values_give_one_message_each(tmp_path: Path) -> None:
     assert loaded.workout.hold_seconds is None and loaded.workout.sets is None
 
 
+def test_a_message_shows_a_bad_value_as_the_file_has_it_and_cuts_a_long_one(tmp_path: Path) -> None:
+    write_ini(tmp_path, {"app": {"theme": "x" * 50}})
+    store = SettingsStore(tmp_path)
+    store.set_flag("sound/volume", True)  # within one process QSettings keeps the Python type: a bool
+    _, messages = store.load()
+    assert messages == [
+        "Setting 'sound/volume' had an invalid value 'true'; using the default (80).",
+        f"Setting 'app/theme' had an invalid value '{'x' * 39}…'; using the default (system).",
+    ]
+
+
 def test_unreadable_lines_are_reported_and_the_next_save_succeeds(tmp_path: Path) -> None:
     (tmp_path / SETTINGS_FILE_NAME).write_text("[app]\nthis is not a setting\ntheme=dark\n", encoding="utf-8")
     store = SettingsStore(tmp_path)
@@ -249,6 +383,15 @@ def test_flags_round_trip_and_fall_back_on_bad_values(tmp_path: Path) -> None:
     store.set_flag("ui/welcome_seen", True)
     assert "welcome_seen=true" in store.path.read_text(encoding="utf-8")  # flushed at once
     assert SettingsStore(tmp_path).get_flag("ui/welcome_seen", default=False) is True
+
+
+def test_texts_round_trip_and_absent_or_not_text_give_empty(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path)
+    assert store.get_text("reminders/last_nudged_week") == ""
+    store.set_text("reminders/last_nudged_week", "2026-W49")
+    store.set_flag("ui/flag", True)
+    assert SettingsStore(tmp_path).get_text("reminders/last_nudged_week") == "2026-W49"
+    assert store.get_text("ui/flag") == ""
 
 
 def test_bytes_round_trip_and_absent_or_text_give_none(tmp_path: Path) -> None:

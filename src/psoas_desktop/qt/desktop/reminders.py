@@ -13,11 +13,11 @@ from psoas_desktop.core.clock import Clock
 from psoas_desktop.core.reminders import (
     SNOOZE_MINUTES,
     BreakReminder,
-    ReminderSettings,
     iso_week_key,
     nudge_due,
     nudge_text,
 )
+from psoas_desktop.core.settings import ReminderSettings
 
 log = logging.getLogger(__name__)
 

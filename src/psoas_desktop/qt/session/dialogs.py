@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from psoas_desktop.core.reminders import BREAK_MINUTES_CHOICES
+from psoas_desktop.core.settings import BREAK_MINUTES_CHOICES
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Space", "Start, pause or resume"),
