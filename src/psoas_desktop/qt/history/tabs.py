@@ -22,6 +22,8 @@ class _Page(Protocol):
 
 
 class HistoryTabs(QTabWidget):
+    """The window's tabs; :meth:`draw` hands every built page and the table the same data."""
+
     def __init__(
         self, goal: int, tz: tzinfo, exercise_names: Mapping[str, str], routine_names: Mapping[str, str]
     ) -> None:

@@ -34,7 +34,6 @@ from psoas_desktop.core.history_summary import (
     SnapshotSource,
     status_sentence,
     streak_sentence,
-    summarize,
     week_tooltip,
 )
 from psoas_desktop.qt.history.loader import HistoryLoader
@@ -260,4 +259,4 @@ class HistoryWindow(QWidget):
         write_summary_pdf(path, data, self._tz, self._routine_names)
 
 
-__all__ = ["WEEK_RANGES", "HistoryData", "HistorySource", "HistoryWindow", "summarize", "week_tooltip"]
+__all__ = ["HistoryWindow"]
