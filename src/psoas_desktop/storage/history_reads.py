@@ -43,10 +43,11 @@ _TOTALS_SQL = (
     "SELECT t.session_id, t.exercise, t.seconds FROM session_totals AS t"
     " JOIN sessions AS s ON s.id = t.session_id WHERE s.started_utc >= ?"
 )
+# Through the sessions' index, then checkins_by_session: a join would scan every check-in ever made.
 _CHECKINS_SQL = (
-    "SELECT c.session_id, c.side, c.tightness FROM checkins AS c"
-    " JOIN sessions AS s ON s.id = c.session_id WHERE s.started_utc >= ?"
-    " ORDER BY c.session_id, c.created_utc, c.id"
+    "SELECT session_id, side, tightness FROM checkins"
+    " WHERE session_id IN (SELECT id FROM sessions WHERE started_utc >= ?)"
+    " ORDER BY session_id, created_utc, id"
 )
 
 
