@@ -8,11 +8,12 @@ database; then it starts a 5 ms PreciseTimer heartbeat and opens the window from
 
 - ``history.open_and_chart_ms_10y``: construction → the first ``ready`` → the first paint of the weekly
   chart after it (median), as the app opens it: after its idle-time pre-aggregation (HistoryLink.prewarm).
-- ``history.open_and_chart_cold_ms_10y``: the same when the window is opened before that pre-aggregation
-  ran (SQLite → summaries in the worker thread), for reference.
+- ``history.open_and_chart_cold_ms_10y``: the same for the first open after start with nothing cached: the
+  window is opened before anything read the history in that process (SQLite → snapshot in the worker).
 - ``history.gui_block_max_ms``: the longest gap between heartbeats over that span, i.e. the longest the GUI
   thread could not react (worst of all runs, warm and cold). Construction itself counts: it runs in the loop.
-- ``history.summarize_ms_10y``: the weekly aggregation alone, as the worker runs it (median), for reference.
+- ``history.summarize_ms_10y``: the worker's read and aggregation alone (WindowReads.snapshot and
+  summarize, 12 weeks; median), for reference.
 - ``history.import_ms``: importing the history view module (the app does it at idle time after start-up).
 """
 
@@ -33,7 +34,9 @@ from zoneinfo import ZoneInfo
 
 from benchmarks.bench_history import generate_ten_years
 from benchmarks.report import emit
+from psoas_desktop.core.history_summary import local_midnight, range_start, read_snapshot, summarize
 from psoas_desktop.storage.history import History
+from psoas_desktop.storage.history_reads import WindowReads
 
 RUNS = 5
 TODAY = date(2026, 11, 23)
@@ -73,9 +76,11 @@ def child(data_dir: Path, warm: bool) -> None:
 
     import_ms = (time.perf_counter() - started_import) * 1000
     history, names = open_history(data_dir, warm)
+    reads = WindowReads(history)  # as the app hands the history to the window (HistoryLink.open_history)
     if warm:
         started_summary = time.perf_counter()
-        history_view.summarize(history.summaries(), 12, 3, TZ, TODAY)
+        since = local_midnight(range_start(TODAY, 12), TZ)
+        summarize(read_snapshot(reads, since), 12, 3, TZ, TODAY)
         summarize_ms = (time.perf_counter() - started_summary) * 1000
     else:
         summarize_ms = float("nan")
@@ -100,11 +105,11 @@ def child(data_dir: Path, warm: bool) -> None:
 
     def open_window() -> None:
         marks["open"] = time.perf_counter()
-        window = history_view.HistoryWindow(history, names, 3, TZ, lambda: TODAY)
+        window = history_view.HistoryWindow(reads, names, 3, TZ, lambda: TODAY)
 
         def on_ready() -> None:
             marks.setdefault("ready", time.perf_counter())
-            chart = window.sessions_plot  # built by the time the data is in
+            chart = window.weeks_page.sessions_plot  # built by the time the data is in
             assert chart is not None
             chart.widget.viewport().installEventFilter(probe)
 
@@ -175,8 +180,8 @@ def main() -> None:
     emit("history.summarize_ms_10y", statistics.median(r["summarize_ms"] for r in warm), "ms", None)
     emit("history.ready_ms_10y", statistics.median(r["ready_ms"] for r in warm), "ms", None)
     emit("history.open_and_chart_ms_10y", statistics.median(r["open_ms"] for r in warm), "ms", "<= 150")
-    # The first open before the background aggregation has run: SQLite → summaries in the worker.
-    emit("history.open_and_chart_cold_ms_10y", statistics.median(r["open_ms"] for r in cold), "ms", None)
+    # The first open after start, nothing cached: SQLite → snapshot in the worker.
+    emit("history.open_and_chart_cold_ms_10y", statistics.median(r["open_ms"] for r in cold), "ms", "<= 250")
     emit("history.gui_block_max_ms", max(r["block_ms"] for r in warm + cold), "ms", "<= 50")
 
 

@@ -27,6 +27,7 @@ from psoas_desktop.qt.session.main_window import MainWindow, SessionInfo
 from psoas_desktop.qt.settings.store import AppSettings
 from psoas_desktop.storage import export
 from psoas_desktop.storage.history import History
+from psoas_desktop.storage.history_reads import WindowReads
 
 if TYPE_CHECKING:  # pyqtgraph and numpy load when the history is first opened, not at start-up
     from psoas_desktop.qt.history.window import HistoryWindow
@@ -185,7 +186,7 @@ class HistoryLink(QObject):
 
             catalog = self.window.catalog
             self.history_window = HistoryWindow(
-                self.history,
+                WindowReads(self.history),
                 {exercise.id: exercise.name for exercise in catalog.exercises},
                 self.window.app_settings.weekly_goal,
                 self._tz,

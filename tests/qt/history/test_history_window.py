@@ -28,8 +28,11 @@ from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QComboBox, QPushButton
 from pytestqt.qtbot import QtBot
 
-from psoas_desktop.core.stats import SessionSummary, iso_week_start, streaks, weekly_stats
-from psoas_desktop.qt.history.window import BLUE, Chart, HistoryWindow, summarize
+from psoas_desktop.core.history_summary import HistorySnapshot, snapshot_of, summarize
+from psoas_desktop.core.stats import SessionSummary, iso_week_start
+from psoas_desktop.qt.history.charts import CalendarPage, Chart, ExercisePage, TightnessPage
+from psoas_desktop.qt.history.palette import BLUE
+from psoas_desktop.qt.history.window import HistoryWindow
 
 TZ = ZoneInfo("Europe/Berlin")
 TODAY = date(2026, 11, 18)
@@ -124,6 +127,21 @@ def open_tab(window: HistoryWindow, title: str) -> None:
     window.tabs.setCurrentIndex(titles.index(title))
 
 
+def exercise_page(window: HistoryWindow) -> ExercisePage:
+    assert window.tabs.exercise_page is not None, "open its tab first"
+    return window.tabs.exercise_page
+
+
+def calendar_page(window: HistoryWindow) -> CalendarPage:
+    assert window.tabs.calendar_page is not None, "open its tab first"
+    return window.tabs.calendar_page
+
+
+def tightness_page(window: HistoryWindow) -> TightnessPage:
+    assert window.tabs.tightness_page is not None, "open its tab first"
+    return window.tabs.tightness_page
+
+
 def expected_counts(weeks: int) -> list[int]:
     counts = {0: 3, 1: 3, 2: 3, 3: 2, 20: 3, 21: 3, 22: 3, 23: 3}
     return [counts.get(offset, 0) for offset in reversed(range(weeks))]
@@ -133,7 +151,7 @@ def test_bars_are_the_weekly_completed_counts_oldest_first(window: HistoryWindow
     bars = window.week_bars()
     assert [start for start, _, _ in bars] == [week(offset) for offset in reversed(range(12))]
     assert [count for _, count, _ in bars] == expected_counts(12)
-    assert list(window.sessions_bars.opts["height"]) == expected_counts(12)
+    assert list(window.weeks_page.sessions_bars.opts["height"]) == expected_counts(12)
 
 
 def test_goal_line_sits_at_the_goal_and_follows_a_new_goal(qtbot: QtBot, window: HistoryWindow) -> None:
@@ -148,7 +166,7 @@ def test_goal_met_weeks_are_solid_blue_and_the_others_hatched(window: HistoryWin
     met = [flag for _, _, flag in window.week_bars()]
     assert met[-4:] == [False, True, True, True]
     assert met.count(True) == 3
-    brushes: list[QBrush] = window.sessions_bars.opts["brushes"]
+    brushes: list[QBrush] = window.weeks_page.sessions_bars.opts["brushes"]
     for flag, brush in zip(met, brushes, strict=True):
         if flag:
             assert brush.style() == Qt.BrushStyle.SolidPattern
@@ -166,7 +184,9 @@ def test_hold_minutes_per_week(window: HistoryWindow) -> None:
     assert minutes[week(0)] == pytest.approx(10 + 10 + 15)
     assert minutes[week(1)] == pytest.approx(15)
     assert minutes[week(4)] == 0
-    assert list(window.hold_bars.opts["height"]) == pytest.approx([m for _, m in window.hold_minutes_data()])
+    assert list(window.weeks_page.hold_bars.opts["height"]) == pytest.approx(
+        [m for _, m in window.hold_minutes_data()]
+    )
 
 
 def test_exercise_breakdown_uses_the_names_and_sorts_most_first(window: HistoryWindow) -> None:
@@ -176,7 +196,7 @@ def test_exercise_breakdown_uses_the_names_and_sorts_most_first(window: HistoryW
     assert dict(data)["Supine march"] == pytest.approx(15)
     assert dict(data)["Glute bridge"] == pytest.approx(5)
     assert dict(data)["Kneeling lunge"] == pytest.approx(5 + 10 + 6 * 5 + 2 * 10)
-    assert list(window.exercise_bars.opts["width"]) == pytest.approx([m for _, m in data])
+    assert list(exercise_page(window).bars.opts["width"]) == pytest.approx([m for _, m in data])
 
 
 def test_tightness_trend_has_both_sides_and_skips_unrated(window: HistoryWindow) -> None:
@@ -186,8 +206,8 @@ def test_tightness_trend_has_both_sides_and_skips_unrated(window: HistoryWindow)
         (week(3, 0), 8, None),
         (week(0, 0), 6, 4),
     ]
-    left_x, left_y = window.left_curve.getData()
-    right_x, right_y = window.right_curve.getData()
+    left_x, left_y = tightness_page(window).left_curve.getData()
+    right_x, right_y = tightness_page(window).right_curve.getData()
     assert list(left_y) == [8, 6]
     assert list(right_y) == [4]
     assert list(right_x) == [trend[1][0].timestamp()]
@@ -203,7 +223,7 @@ def test_heatmap_covers_52_weeks_up_to_today(window: HistoryWindow) -> None:
     assert counts[week(2, 4)] == 1
     assert counts[week(4, 2)] == 0
     open_tab(window, "Calendar")
-    image = window.heatmap_image.image
+    image = calendar_page(window).image.image
     assert image.shape == (52, 7, 4)
     assert image[51, 3, 3] == 0  # Thursday of this week is in the future: transparent
     busy, quiet = image[51, 1], image[51, 2]
@@ -246,15 +266,16 @@ def test_other_charts_are_built_when_their_tab_opens_and_follow_the_range(
 ) -> None:
     source.items.append(session(week(20, 1), 9, left=2, right=3))
     window = open_window(qtbot, source)
-    assert window.exercise_plot is None and window.heatmap_plot is None and window.tightness_plot is None
+    assert window.tabs.exercise_page is None and window.tabs.calendar_page is None
+    assert window.tabs.tightness_page is None
     open_tab(window, "Tightness")
-    assert list(window.left_curve.getData()[1]) == [8, 6]
+    assert list(tightness_page(window).left_curve.getData()[1]) == [8, 6]
     open_tab(window, "Weeks")
     with qtbot.waitSignal(window.ready):
         window.set_weeks(26)  # a built tab redraws even when it is not the current one
-    assert list(window.left_curve.getData()[1]) == [2, 8, 6]
-    assert list(window.right_curve.getData()[1]) == [3, 4]
-    assert window.heatmap_plot is None
+    assert list(tightness_page(window).left_curve.getData()[1]) == [2, 8, 6]
+    assert list(tightness_page(window).right_curve.getData()[1]) == [3, 4]
+    assert window.tabs.calendar_page is None
 
 
 def test_charts_stay_hidden_behind_a_loading_label_until_the_data_arrives(
@@ -263,13 +284,13 @@ def test_charts_stay_hidden_behind_a_loading_label_until_the_data_arrives(
     window = HistoryWindow(source, NAMES, 3, TZ, lambda: TODAY)
     qtbot.addWidget(window)
     window.show()
-    assert window.loading_label.isVisible()
+    assert window.weeks_page.loading_label.isVisible()
     assert window.status_label.text() == "Loading…"
     with qtbot.waitSignal(window.ready, timeout=5000):
         pass
-    assert not window.loading_label.isVisible()
-    assert window.sessions_plot is not None and window.sessions_plot.widget.isVisible()
-    assert window.hold_plot is not None and window.hold_plot.widget.isVisible()
+    assert not window.weeks_page.loading_label.isVisible()
+    assert window.weeks_page.sessions_plot is not None and window.weeks_page.sessions_plot.widget.isVisible()
+    assert window.weeks_page.hold_plot is not None and window.weeks_page.hold_plot.widget.isVisible()
     assert window.status_label.text() == "12 sessions in range · 24 in all"
 
 
@@ -332,18 +353,20 @@ def hover(chart: Chart | None, x: float, y: float) -> str:
 def test_hovering_a_bar_or_a_day_shows_its_tooltip(qtbot: QtBot, window: HistoryWindow) -> None:
     window.show()
     qtbot.waitExposed(window)
-    assert hover(window.sessions_plot, 11, 1) == "Week of 2026-11-16: 3 sessions (goal 3) ✓"
-    assert hover(window.sessions_plot, 10.5, 1) == ""  # between two bars
-    assert hover(window.hold_plot, 10, 1) == "Week of 2026-11-09: 15.0 minutes holding"
+    assert hover(window.weeks_page.sessions_plot, 11, 1) == "Week of 2026-11-16: 3 sessions (goal 3) ✓"
+    assert hover(window.weeks_page.sessions_plot, 10.5, 1) == ""  # between two bars
+    assert hover(window.weeks_page.hold_plot, 10, 1) == "Week of 2026-11-09: 15.0 minutes holding"
     open_tab(window, "Calendar")
-    assert window.heatmap_plot is not None
-    qtbot.waitUntil(window.heatmap_plot.widget.isVisible)
-    assert hover(window.heatmap_plot, 51.5, 1.5) == "2026-11-17 (Tue): 2 sessions"
-    assert hover(window.heatmap_plot, 51.5, 4.5) == ""  # Friday of this week has not happened
+    heatmap = calendar_page(window).chart
+    qtbot.waitUntil(heatmap.widget.isVisible)
+    assert hover(heatmap, 51.5, 1.5) == "2026-11-17 (Tue): 2 sessions"
+    assert hover(heatmap, 51.5, 4.5) == ""  # Friday of this week has not happened
+    assert hover(heatmap, 60, 1.5) == ""  # beside the heatmap
     open_tab(window, "Exercises")
-    assert window.exercise_plot is not None
-    qtbot.waitUntil(window.exercise_plot.widget.isVisible)
-    assert hover(window.exercise_plot, 1, 0) == "Kneeling lunge: 65.0 minutes"
+    exercises = exercise_page(window).chart
+    qtbot.waitUntil(exercises.widget.isVisible)
+    assert hover(exercises, 1, 0) == "Kneeling lunge: 65.0 minutes"
+    assert hover(exercises, 1, 0.5) == ""  # between two bars
 
 
 def test_export_pdf_writes_a_pdf(window: HistoryWindow, tmp_path: Path) -> None:
@@ -401,7 +424,8 @@ def test_controls_have_accessible_names_and_mnemonics(window: HistoryWindow) -> 
     assert all("&" in window.tabs.tabText(i) for i in range(window.tabs.count()))
     for title in ("Exercises", "Calendar", "Tightness"):
         open_tab(window, title)
-    for chart in (window.sessions_plot, window.hold_plot, window.heatmap_plot, window.tightness_plot):
+    charts = (window.weeks_page.sessions_plot, window.weeks_page.hold_plot)
+    for chart in (*charts, calendar_page(window).chart, tightness_page(window).chart):
         assert chart is not None and chart.widget.accessibleName()
 
 
@@ -414,34 +438,51 @@ def test_the_window_renders(qtbot: QtBot, window: HistoryWindow, tmp_path: Path)
 
 
 def test_summarize_is_pure_and_agrees_with_the_window(window: HistoryWindow, source: FakeSource) -> None:
-    data = summarize(source.items, 12, 3, TZ, TODAY)
+    data = summarize(snapshot_of(source.items), 12, 3, TZ, TODAY)
     assert [(w.week_start, w.sessions, w.goal_met) for w in data.weeks] == window.week_bars()
     assert [s.started for s in data.this_week] == sorted(s.started for s in source.items[:3])
 
 
-def test_summarize_in_yearly_steps_matches_one_pass_over_every_week() -> None:
-    # three years of sessions at hours around midnight, across DST changes, in every weekday
-    history = [
-        session(MONDAY - timedelta(days=day), hour, status="completed" if day % 5 else "stopped")
-        for day in range(0, 3 * 365, 2)
-        for hour in (0, 23)
-    ]
-    pauses: list[int] = []
-    data = summarize(history, 12, 2, TZ, TODAY, pause=lambda: pauses.append(1))
-    span = len(data.all_weeks)
-    assert span == (MONDAY - iso_week_start(min(s.started for s in history).date())).days // 7 + 1
-    assert list(data.all_weeks) == weekly_stats(history, span, TODAY, TZ, 2)
-    assert (data.current_streak, data.best_streak) == streaks(list(data.all_weeks))
-    assert len(pauses) >= span // 52 + 3  # the worker's GIL pauses fall between steps
+class FakeSnapshotSource:
+    """A source that reads the light snapshot, as storage.history_reads.WindowReads does."""
+
+    def __init__(self, items: Sequence[SessionSummary]) -> None:
+        self.items = list(items)
+        self.since: list[datetime] = []
+
+    def summaries(self) -> list[SessionSummary]:
+        raise AssertionError("the window reads a snapshot from a snapshot source")
+
+    def snapshot(self, since: datetime) -> HistorySnapshot:
+        self.since.append(since)
+        whole = snapshot_of(self.items)
+        return HistorySnapshot(whole.columns, tuple(s for s in self.items if s.started >= since), since)
 
 
-def test_summarize_reuses_the_weekly_pass_only_when_it_still_holds(source: FakeSource) -> None:
-    first = summarize(source.items, 12, 3, TZ, TODAY)
-    assert summarize(source.items, 26, 3, TZ, TODAY, reuse=first) == summarize(source.items, 26, 3, TZ, TODAY)
-    other_goal = summarize(source.items, 12, 2, TZ, TODAY, reuse=first)
-    assert other_goal.weeks[-4].goal_met is True  # recomputed: 2 completed meet a goal of 2
-    later = summarize(source.items, 12, 3, TZ, TODAY + timedelta(days=7), reuse=first)
-    assert later.weeks[-1].week_start == MONDAY + timedelta(weeks=1)
+def test_a_snapshot_source_is_read_from_the_range_start_and_again_for_a_wider_range(qtbot: QtBot) -> None:
+    source = FakeSnapshotSource(fixture_history())
+    window = open_window(qtbot, source)  # type: ignore[arg-type]
+    assert source.since == [datetime.combine(week(11), datetime.min.time(), TZ)]
+    assert window.table_row_count() == 12
+    assert window.streak_text() == "Current streak: 3 weeks · Best streak: 4 weeks"  # from every week
+    assert window.status_label.text() == "12 sessions in range · 24 in all"
+    with qtbot.waitSignal(window.ready):
+        window.set_weeks(26)
+    assert source.since[-1] == datetime.combine(week(25), datetime.min.time(), TZ)
+    assert window.table_row_count() == 24
+    with qtbot.waitSignal(window.ready):
+        window.set_weeks(12)  # a narrower range: what was read still holds it
+    assert len(source.since) == 2
+    assert window.table_row_count() == 12
+
+
+HEAVY = (
+    "pyqtgraph",
+    "numpy",
+    "psoas_desktop.qt.history.window",
+    "psoas_desktop.qt.history.charts",
+    "psoas_desktop.qt.history.tabs",
+)
 
 
 @pytest.mark.slow
@@ -451,7 +492,8 @@ def test_start_up_modules_do_not_import_pyqtgraph_or_numpy(module: str) -> None:
         pytest.skip(f"{module} does not exist yet")
     code = (
         f"import sys, {module}\n"
-        "heavy = sorted(m for m in ('pyqtgraph', 'numpy', 'psoas_desktop.qt.history.window') if m in sys.modules)\n"
+        f"HEAVY = {HEAVY!r}\n"
+        "heavy = sorted(m for m in HEAVY if m in sys.modules)\n"
         "print(','.join(heavy))\n"
     )
     result = subprocess.run(

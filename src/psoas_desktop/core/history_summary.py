@@ -1,0 +1,364 @@
+"""What the history window shows, computed without Qt: weekly figures, streaks, the calendar heatmap, the
+exercise breakdown, the tightness trend, the sessions of the range, and the words of its labels and
+tooltips.
+
+Years of history are read as :class:`SessionColumns` (three parallel columns, oldest first), not as one
+object per session: the weekly figures, streaks and the heatmap only need when each session started,
+whether it was completed and how long was held, and they come out of a binary search for each week's
+local-midnight boundary. Only the sessions of the selected range (at most 52 weeks) are full
+:class:`~psoas_desktop.core.stats.SessionSummary` records, for the table, the breakdown and the trend.
+
+A session is on or after a local date exactly when it started at or after that date's local midnight, so
+comparing instants places sessions on the local calendar (DST days of 23 or 25 hours included) without a
+time-zone conversion per session.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from itertools import accumulate
+from operator import attrgetter
+from typing import Protocol, runtime_checkable
+
+from psoas_desktop.core.stats import (
+    COMPLETED,
+    SessionSummary,
+    WeekStat,
+    exercise_breakdown,
+    iso_week_start,
+    streaks,
+    tightness_trend,
+)
+
+WEEK_RANGES: tuple[int, ...] = (12, 26, 52)
+HEATMAP_WEEKS = 52
+HEAT_LEVELS = 5  # heatmap shades: 0, 1, 2, 3 and 4 or more sessions a day
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+LEGEND_TEXT = "Solid blue: goal met · hatched grey: below the goal · dashed line: weekly goal"
+MIDNIGHT = datetime.min.time()
+EVERYTHING = datetime(1, 1, 2, tzinfo=UTC)  # "since" of a snapshot that holds every session
+
+_started = attrgetter("started")
+
+
+@dataclass(frozen=True)
+class SessionColumns:
+    """Every session as three parallel columns in start order (oldest first)."""
+
+    started: Sequence[str]
+    """Each start as :func:`utc_key` text (storage keeps starts so): text order is time order."""
+    completed: Sequence[bool]
+    active: Sequence[bool]
+    """Completed or with holds done: a day of exercise on the heatmap (as ``stats.daily_counts``)."""
+
+    def __len__(self) -> int:
+        return len(self.started)
+
+
+@dataclass(frozen=True)
+class HistorySnapshot:
+    """One consistent read of the history for the window."""
+
+    columns: SessionColumns
+    recent: tuple[SessionSummary, ...]
+    """At least every session started at or after ``since`` (older ones may be included), any order."""
+    since: datetime
+
+
+class HistorySource(Protocol):
+    """Where the window reads history from; ``storage.history.History`` satisfies it structurally.
+
+    Called from a worker thread, never the GUI thread: an implementation backed by SQLite must open its
+    own connection there (WAL lets it read while the app writes).
+    """
+
+    def summaries(self) -> Sequence[SessionSummary]: ...
+
+
+@runtime_checkable
+class SnapshotSource(Protocol):
+    """A source that reads the light columns and only the recent summaries (``storage.history_reads``)."""
+
+    def snapshot(self, since: datetime) -> HistorySnapshot: ...
+
+
+def utc_key(moment: datetime) -> str:
+    """Fixed-width ISO 8601 text in UTC with microseconds; raises ValueError when ``moment`` is naive."""
+    if moment.utcoffset() is None:
+        raise ValueError(f"a naive datetime cannot be placed on a calendar: {moment!r}")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def columns_of(summaries: Iterable[SessionSummary]) -> SessionColumns:
+    """The columns of whole summaries (for sources that only have those). Raises ValueError when naive."""
+    keyed = sorted((utc_key(s.started), s) for s in summaries)
+    return SessionColumns(
+        started=tuple(key for key, _ in keyed),
+        completed=tuple(s.status == COMPLETED for _, s in keyed),
+        active=tuple(s.status == COMPLETED or s.hold_seconds > 0 for _, s in keyed),
+    )
+
+
+def snapshot_of(summaries: Iterable[SessionSummary]) -> HistorySnapshot:
+    everything = tuple(summaries)
+    return HistorySnapshot(columns_of(everything), everything, EVERYTHING)
+
+
+def read_snapshot(source: HistorySource | SnapshotSource, since: datetime) -> HistorySnapshot:
+    """The snapshot the window needs from sessions started at ``since`` on, whatever the source."""
+    if isinstance(source, SnapshotSource):
+        return source.snapshot(since)
+    return snapshot_of(source.summaries())
+
+
+def local_midnight(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, MIDNIGHT, tzinfo=tz)
+
+
+def _edges(columns: SessionColumns, first: date, count: int, step: timedelta, tz: tzinfo) -> list[int]:
+    """Index of the first session at or after each of count + 1 local midnights, ``step`` apart."""
+    started = columns.started
+    return [bisect_left(started, utc_key(local_midnight(first + step * i, tz))) for i in range(count + 1)]
+
+
+def week_counts(columns: SessionColumns, weeks: int, today: date, tz: tzinfo) -> list[tuple[date, int, int]]:
+    """(Monday, completed, every session) for the last ``weeks`` local ISO weeks, oldest first."""
+    if weeks < 1:
+        raise ValueError(f"weeks must be at least 1, not {weeks}")
+    first = range_start(today, weeks)
+    edges = _edges(columns, first, weeks, timedelta(weeks=1), tz)
+    base = edges[0]
+    done = list(accumulate(columns.completed[base : edges[-1]], initial=0))
+    return [
+        (
+            first + timedelta(weeks=i),
+            done[edges[i + 1] - base] - done[edges[i] - base],
+            edges[i + 1] - edges[i],
+        )
+        for i in range(weeks)
+    ]
+
+
+def daily_figures(columns: SessionColumns, days: int, today: date, tz: tzinfo) -> dict[date, int]:
+    """As :func:`psoas_desktop.core.stats.daily_counts`: sessions per local day that were completed or
+    had holds, for the last ``days`` days, every day present."""
+    if days < 1:
+        raise ValueError(f"days must be at least 1, not {days}")
+    first = today - timedelta(days=days - 1)
+    edges = _edges(columns, first, days, timedelta(days=1), tz)
+    base = edges[0]
+    counted = list(accumulate(columns.active[base : edges[-1]], initial=0))
+    return {
+        first + timedelta(days=i): counted[edges[i + 1] - base] - counted[edges[i] - base]
+        for i in range(days)
+    }
+
+
+def weekly_figures(  # noqa: PLR0917 — the columns, the range's sessions, and the view's settings
+    columns: SessionColumns,
+    in_range: Sequence[SessionSummary],
+    weeks: int,
+    today: date,
+    tz: tzinfo,
+    goal: int,
+) -> list[WeekStat]:
+    """As :func:`psoas_desktop.core.stats.weekly_stats`: counts from the columns, hold minutes from
+    ``in_range`` (at least the sessions of those weeks, in start order)."""
+    return _with_holds(week_counts(columns, weeks, today, tz), in_range, tz, goal)
+
+
+def _with_holds(
+    counts: Sequence[tuple[date, int, int]], in_range: Sequence[SessionSummary], tz: tzinfo, goal: int
+) -> list[WeekStat]:
+    if goal < 1:
+        raise ValueError(f"the weekly goal must be at least 1, not {goal}")
+    bounds = [local_midnight(monday, tz) for monday, _, _ in counts]
+    bounds.append(local_midnight(counts[-1][0] + timedelta(weeks=1), tz))
+    cuts = [bisect_left(in_range, bound, key=_started) for bound in bounds]
+    return [
+        WeekStat(
+            week_start=monday,
+            sessions=completed,
+            all_sessions=every,
+            hold_minutes=math.fsum(s.hold_seconds for s in in_range[cuts[i] : cuts[i + 1]]) / 60,
+            goal_met=completed >= goal,
+        )
+        for i, (monday, completed, every) in enumerate(counts)
+    ]
+
+
+@dataclass(frozen=True)
+class HistoryData:
+    """Everything the window draws, computed off the GUI thread by :func:`summarize`."""
+
+    today: date
+    goal: int
+    weeks: tuple[WeekStat, ...]  # the selected range, oldest first, ending with this week
+    current_streak: int
+    best_streak: int
+    breakdown: tuple[tuple[str, float], ...]  # (exercise id, minutes) in the range, most first
+    heatmap_start: date  # the Monday of the heatmap's first column
+    daily: Mapping[date, int]  # every day from heatmap_start to today → sessions that day
+    tightness: tuple[tuple[datetime, int | None, int | None], ...]  # in the range, oldest first
+    sessions: tuple[SessionSummary, ...]  # in the range, newest first
+    this_week: tuple[SessionSummary, ...]  # this ISO week, oldest first
+    total_sessions: int
+
+
+def range_start(today: date, weeks: int) -> date:
+    """The Monday of the first week of a range of ``weeks`` weeks ending with this week."""
+    return iso_week_start(today) - timedelta(weeks=weeks - 1)
+
+
+def summarize(  # noqa: PLR0917 — the snapshot, the view's four settings, and the worker's pause
+    snapshot: HistorySnapshot,
+    weeks: int,
+    goal: int,
+    tz: tzinfo,
+    today: date,
+    pause: Callable[[], None] = lambda: None,
+) -> HistoryData:
+    """Pure aggregation (no Qt): runs in the window's worker. Streaks look at the whole history.
+
+    ``snapshot.recent`` must hold every session of the range (its ``since`` at or before the range's
+    first local midnight). ``pause`` is called between steps of a few milliseconds each.
+    """
+    this_monday = iso_week_start(today)
+    start = local_midnight(range_start(today, weeks), tz)
+    if snapshot.since > start:
+        raise ValueError(f"the snapshot starts at {snapshot.since}, after the range's start {start}")
+    heatmap_start = this_monday - timedelta(weeks=HEATMAP_WEEKS - 1)
+    columns = snapshot.columns
+    first_week = this_monday
+    if columns.started:
+        first_week = iso_week_start(datetime.fromisoformat(columns.started[0]).astimezone(tz).date())
+    span = max(weeks, (this_monday - first_week).days // 7 + 1)
+    counts = week_counts(columns, span, today, tz)
+    in_range = sorted((s for s in snapshot.recent if s.started >= start), key=_started)
+    shown = _with_holds(counts[-weeks:], in_range, tz, goal)
+    # Streaks look at every week, but only at whether it met the goal: the older weeks need no minutes.
+    older = [WeekStat(monday, done, every, 0.0, done >= goal) for monday, done, every in counts[:-weeks]]
+    current, best = streaks([*older, *shown])
+    pause()
+    daily = daily_figures(columns, (today - heatmap_start).days + 1, today, tz)
+    pause()
+    week_start = local_midnight(this_monday, tz)
+    return HistoryData(
+        today=today,
+        goal=goal,
+        weeks=tuple(shown),
+        current_streak=current,
+        best_streak=best,
+        breakdown=tuple(exercise_breakdown(in_range, start).items()),  # largest first
+        heatmap_start=heatmap_start,
+        daily=daily,
+        tightness=tuple(tightness_trend(in_range)),
+        sessions=tuple(reversed(in_range)),
+        this_week=tuple(s for s in in_range if s.started >= week_start),
+        total_sessions=len(columns),
+    )
+
+
+# ---- words ---------------------------------------------------------------------------------------------
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def week_tooltip(week: WeekStat, goal: int) -> str:
+    """E.g. "Week of 2026-11-16: 3 sessions (goal 3) ✓"; stopped sessions are mentioned, not counted."""
+    text = f"Week of {week.week_start.isoformat()}: {plural(week.sessions, 'session')} (goal {goal})"
+    if week.goal_met:
+        text += " ✓"
+    stopped = week.all_sessions - week.sessions
+    if stopped > 0:
+        text += f", {stopped} stopped early"
+    return text
+
+
+def hold_tooltip(week: WeekStat) -> str:
+    return f"Week of {week.week_start.isoformat()}: {week.hold_minutes:.1f} minutes holding"
+
+
+def exercise_tooltip(name: str, minutes: float) -> str:
+    return f"{name}: {minutes:.1f} minutes"
+
+
+def day_tooltip(day: date, count: int) -> str:
+    return f"{day.isoformat()} ({DAY_NAMES[day.weekday()]}): {plural(count, 'session')}"
+
+
+def streak_sentence(current: int, best: int) -> str:
+    return f"Current streak: {plural(current, 'week')} · Best streak: {plural(best, 'week')}"
+
+
+def status_sentence(data: HistoryData) -> str:
+    return f"{plural(len(data.sessions), 'session')} in range · {data.total_sessions} in all"
+
+
+def week_tick_label(day: date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def week_ticks(weeks: Sequence[WeekStat]) -> list[list[tuple[float, str]]]:
+    """Major ticks: about six week labels, always including the newest week; minor: every week."""
+    step = max(1, math.ceil(len(weeks) / 6))
+    last = len(weeks) - 1
+    major = [(float(i), week_tick_label(w.week_start)) for i, w in enumerate(weeks) if (last - i) % step == 0]
+    return [major, [(float(i), "") for i in range(len(weeks))]]
+
+
+def month_ticks(heatmap_start: date) -> list[tuple[float, str]]:
+    """Under each month's first Monday of the heatmap; January says its year."""
+    ticks = []
+    for column in range(HEATMAP_WEEKS):
+        monday = heatmap_start + timedelta(weeks=column)
+        if monday.day <= 7:
+            ticks.append((column + 0.5, f"{monday:%b %Y}" if monday.month == 1 else f"{monday:%b}"))
+    return ticks
+
+
+def heat_level(count: int) -> int:
+    """The heatmap shade of a day: its session count, up to the darkest shade."""
+    return min(count, HEAT_LEVELS - 1)
+
+
+# ---- what is under the pointer ------------------------------------------------------------------------
+
+
+def index_at(position: float, count: int, half_width: float) -> int | None:
+    """The bar at ``position`` (bars at 0 … count - 1, each ``half_width`` either side), if any."""
+    index = round(position)
+    if 0 <= index < count and abs(position - index) <= half_width:
+        return index
+    return None
+
+
+def heatmap_day_at(data: HistoryData, x: float, y: float) -> tuple[date, int] | None:
+    """(day, sessions) of the heatmap cell at (x, y) (column = week, row = weekday), if it is shown."""
+    column, row = math.floor(x), math.floor(y)
+    if not (0 <= column < HEATMAP_WEEKS and 0 <= row < len(DAY_NAMES)):
+        return None
+    day = data.heatmap_start + timedelta(weeks=column, days=row)
+    count = data.daily.get(day)
+    return None if count is None else (day, count)
+
+
+__all__ = [
+    "HEATMAP_WEEKS",
+    "WEEK_RANGES",
+    "HistoryData",
+    "HistorySnapshot",
+    "HistorySource",
+    "SessionColumns",
+    "SnapshotSource",
+    "columns_of",
+    "read_snapshot",
+    "summarize",
+    "week_tooltip",
+]

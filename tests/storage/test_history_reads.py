@@ -1,0 +1,135 @@
+"""The history window's reads: the light columns and the recent summaries agree with History.summaries(),
+through a read-only connection of their own, and fall back to History.summaries() when there is none."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from history_support import Now, hold
+
+from psoas_desktop.core.catalog import Side
+from psoas_desktop.core.engine import PhaseStatus
+from psoas_desktop.core.history_summary import EVERYTHING, columns_of
+from psoas_desktop.storage import history_reads
+from psoas_desktop.storage.history import History
+from psoas_desktop.storage.history_reads import WindowReads
+
+PLUS_ONE = timezone(timedelta(hours=1))
+PLUS_TWO = timezone(timedelta(hours=2))
+
+
+def fill(history: History) -> list[datetime]:
+    """Five sessions a day apart (in two offsets): completed with holds in two exercises and a rating per
+    side, stopped after a hold, stopped before any, interrupted, and still running. Returns their starts."""
+    starts = [
+        datetime(2026, 2, 20 + day, 23, 59, 59, 999_900, tzinfo=PLUS_ONE if day % 2 else PLUS_TWO)
+        for day in range(5)
+    ]
+    completed = history.start_session("full", "standard", starts[0])
+    history.add_record(completed, hold(1, starts[0], exercise="bridge", actual=30.0))
+    history.add_record(
+        completed, hold(2, starts[0] + timedelta(seconds=40), exercise="lunge", side=Side.LEFT)
+    )
+    history.add_record(
+        completed, hold(3, starts[0] + timedelta(seconds=80), actual=5.0, status=PhaseStatus.SKIPPED)
+    )
+    history.end_session(completed, "completed", starts[0] + timedelta(minutes=5))
+    history.add_checkin(completed, None, 7, "stiff")
+    history.add_checkin(completed, "right", 3, "")
+    stopped = history.start_session("short", "gentle", starts[1])
+    history.add_record(stopped, hold(1, starts[1], actual=12.5))
+    history.end_session(stopped, "stopped", starts[1] + timedelta(minutes=1))
+    history.add_checkin(stopped, "left", 5, "")
+    abandoned = history.start_session("short", "gentle", starts[2])
+    history.end_session(abandoned, "stopped", starts[2] + timedelta(seconds=10))
+    interrupted = history.start_session("full", "standard", starts[3])
+    history.add_record(interrupted, hold(1, starts[3]))
+    history.end_session(interrupted, "interrupted", starts[3] + timedelta(minutes=2))
+    history.start_session("full", "standard", starts[4])
+    return starts
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> History:
+    opened = History.open(tmp_path, now=Now(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))).history
+    fill(opened)
+    return opened
+
+
+def test_the_columns_are_those_of_every_summary(history: History) -> None:
+    snapshot = WindowReads(history).snapshot(EVERYTHING)
+    expected = columns_of(history.summaries())
+    assert list(snapshot.columns.started) == list(expected.started)
+    assert [bool(c) for c in snapshot.columns.completed] == list(expected.completed)
+    assert (
+        [bool(a) for a in snapshot.columns.active]
+        == list(expected.active)
+        == [True, True, False, True, False]
+    )
+
+
+def test_the_recent_summaries_are_those_of_history_summaries_since_the_instant(history: History) -> None:
+    summaries = history.summaries()
+    since = datetime(2026, 2, 22, 0, 0, tzinfo=PLUS_ONE)  # between the second and third start (in UTC)
+    snapshot = WindowReads(history).snapshot(since)
+    assert snapshot.since == since
+    expected = sorted((s for s in summaries if s.started >= since), key=lambda s: s.session_id)
+    assert sorted(snapshot.recent, key=lambda s: s.session_id) == expected
+    assert len(expected) == 3
+    everything = sorted(WindowReads(history).snapshot(EVERYTHING).recent, key=lambda s: s.session_id)
+    assert everything == sorted(summaries, key=lambda s: s.session_id)
+    first = everything[0]
+    assert dict(first.exercise_seconds) == {"bridge": 30.0, "lunge": 30.0}
+    assert (first.tightness_left, first.tightness_right) == (7, 3)
+    assert first.started.utcoffset() == timedelta(hours=2)
+    assert (everything[1].tightness_left, everything[1].tightness_right) == (5, None)
+
+
+def test_a_start_a_moment_before_midnight_stays_on_its_day(history: History) -> None:
+    """SQLite's date functions round to the millisecond: the columns keep the stored text instead."""
+    snapshot = WindowReads(history).snapshot(EVERYTHING)
+    midnight = datetime(2026, 2, 21, 0, 0, tzinfo=PLUS_TWO).astimezone(UTC).isoformat(timespec="microseconds")
+    assert snapshot.columns.started[0] < midnight
+
+
+def test_an_empty_history_is_an_empty_snapshot(tmp_path: Path) -> None:
+    history = History.open(tmp_path, now=Now()).history
+    snapshot = WindowReads(history).snapshot(EVERYTHING)
+    assert len(snapshot.columns) == 0 and snapshot.recent == ()
+    assert WindowReads(history).summaries() == []
+
+
+def test_a_naive_instant_is_refused(history: History) -> None:
+    with pytest.raises(ValueError, match="aware"):
+        WindowReads(history).snapshot(datetime(2026, 2, 22))
+
+
+def test_without_a_connection_of_its_own_it_reads_through_the_history(
+    history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> sqlite3.Connection:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(sqlite3, "connect", refuse)
+    snapshot = WindowReads(history).snapshot(datetime(2026, 2, 22, tzinfo=UTC))
+    assert snapshot.since == EVERYTHING
+    assert len(snapshot.recent) == len(snapshot.columns) == 5
+
+
+def test_a_failing_query_falls_back_to_the_history(history: History, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(conn: sqlite3.Connection, since: datetime) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(history_reads, "read_snapshot", fail)
+    snapshot = WindowReads(history).snapshot(datetime(2026, 2, 22, tzinfo=UTC))
+    assert snapshot.since == EVERYTHING and len(snapshot.recent) == 5
+
+
+def test_a_read_sees_what_the_history_committed_since_the_last_one(history: History) -> None:
+    reads = WindowReads(history)
+    before = len(reads.snapshot(EVERYTHING).columns)
+    history.start_session("full", "standard", datetime(2026, 2, 28, 8, tzinfo=UTC))
+    assert len(reads.snapshot(EVERYTHING).columns) == before + 1
