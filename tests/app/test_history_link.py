@@ -102,8 +102,17 @@ def run(window: MainWindow, clock: FakeClock, seconds: float, step: float = 0.5)
         window.ticker.poll()
 
 
+def settle(history: History) -> None:
+    """Wait until the writes submitted so far are committed (or failed), then deliver their outcomes to the
+    link (queued on the GUI thread when each completed)."""
+    history.flush()
+    QApplication.processEvents()
+
+
 def stored(history: History, sql: str) -> list[tuple[object, ...]]:
-    """Read the database file with a separate connection: what is on disk, not what a cache says."""
+    """Read the database file with a separate connection once the writes submitted so far are done: what
+    is on disk, not what a cache says."""
+    history.flush()
     conn = sqlite3.connect(history.path)
     try:
         return conn.execute(sql).fetchall()
@@ -138,6 +147,7 @@ def test_a_whole_session_is_saved_hold_by_hold_and_the_check_in_per_side(
         ("right", 3, ""),
     ]
     assert link.session_id is None
+    settle(history)  # the outcome arrives after the commit
     assert "Check-in saved" in window.statusBar().currentMessage()
 
 
@@ -177,10 +187,12 @@ def test_an_unwritable_history_says_so_once_and_the_timer_keeps_running(
     try:
         link_to(window, reader, clock)
         window.start_session("quick-stretch")
+        settle(reader)
         message = window.statusBar().currentMessage()
         assert message.startswith("Not saved") and "timer keeps running" in message
         window.show_message("")
         run(window, clock, 3 + 20 + 4)
+        settle(reader)
         assert window.session_active and window.countdown.counters_text() == "Set 1 / 2 · Left side"
         assert window.statusBar().currentMessage() == ""  # told once, not at every hold
     finally:
@@ -195,6 +207,7 @@ def test_a_save_failing_mid_session_is_reported_and_the_session_goes_on(
     run(window, clock, 3 + 20)
     history.close()  # the database goes away under the running session
     run(window, clock, 4 + 20)
+    settle(history)
     assert window.session_active
     assert "Not saved" in window.statusBar().currentMessage()
     assert len(window.session_records) == 2
@@ -274,4 +287,5 @@ def test_prewarm_loads_the_charts_and_aggregates_off_the_gui_thread_but_never_du
     thread.join(timeout=10)
     assert not thread.is_alive()
     assert "psoas_desktop.qt.history.window" in sys.modules
+    history.flush()
     assert [s.status for s in history.summaries()] == ["stopped"]
