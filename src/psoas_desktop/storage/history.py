@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,21 +31,14 @@ from typing import Any, TypeVar
 from psoas_desktop.core.engine import HoldRecord
 from psoas_desktop.core.stats import SessionSummary
 from psoas_desktop.storage import recovery, schema
+from psoas_desktop.storage.reading import HistoryReader
 from psoas_desktop.storage.recovery import BACKUP_DIR, BACKUPS_KEPT, backup_date
-from psoas_desktop.storage.rows import (
-    CheckinRow,
-    EntryRow,
-    SessionRow,
-    entry_row,
-    load_summaries,
-    session_row,
-)
+from psoas_desktop.storage.rows import CheckinRow, EntryRow, SessionRow
 from psoas_desktop.storage.schema import (
     APPLICATION_ID,
     FILE_NAME,
     DamagedError,
     HistoryError,
-    parse_utc,
     require_aware,
     utc_text,
 )
@@ -110,19 +103,9 @@ class History:
         self._now = now
         self._reason = not_saving_reason
         self._writer = writer
-        self._read_mode = read_mode
-        self._idle: list[sqlite3.Connection] = [] if reader is None else [reader]
-        self._pool_lock = threading.Lock()
-        self._closed = False
-        # summaries() cache. A writable History is the only writer of its file (one per data dir): it
-        # learns of every change from its own commits (_changed, filled after each COMMIT), so a refresh
-        # after a hold re-reads one session. A read-only History watches PRAGMA data_version instead.
-        self._cache_lock = threading.Lock()
-        self._summaries: dict[int, SessionSummary] | None = None
-        self._summaries_ordered: list[SessionSummary] = []
-        self._positions: dict[int, int] = {}
-        self._cache_key: tuple[sqlite3.Connection, int] | None = None
-        self._changed: set[int] = set()
+        # A writable History is the only writer of its file (one per data dir): its reader learns of every
+        # change from our commits. A read-only one may see another process write.
+        self._reader = HistoryReader(path, read_mode, first=reader, others_write=writer is None)
 
     @property
     def writer_thread(self) -> threading.Thread | None:
@@ -250,8 +233,7 @@ class History:
             schema.rollback(conn)
             raise
         finally:
-            with self._cache_lock:  # after the COMMIT: see summaries() for why that order matters
-                self._changed |= touched
+            self._reader.changed(touched)  # after the COMMIT: see HistoryReader.summaries for why
         return result
 
     def submit_start_session(self, routine: str, level: str, started: datetime) -> Future[int]:
@@ -364,148 +346,35 @@ class History:
             with contextlib.suppress(WriterClosedError):
                 writer.submit(lambda conn: None).result()
 
-    # -- reading ----------------------------------------------------------------------------------------
-
-    def _take_reader(self) -> sqlite3.Connection | None:
-        with self._pool_lock:
-            if self._closed or self._read_mode is None:
-                return None
-            if self._idle:
-                return self._idle.pop()
-            mode = self._read_mode
-        try:
-            return schema.connect(self.path, mode=mode)
-        except sqlite3.Error as exc:
-            raise HistoryError(f"The history cannot be read: {exc}.") from exc
-
-    def _give_back(self, conn: sqlite3.Connection) -> None:
-        with self._pool_lock:
-            if not self._closed:
-                self._idle.append(conn)
-                return
-        conn.close()
-
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection | None]:
-        """A read-only connection of this thread's own, in one snapshot for multi-query reads."""
-        conn = self._take_reader()
-        if conn is None:
-            yield None
-            return
-        try:
-            try:
-                conn.execute("BEGIN")
-            except sqlite3.Error as exc:
-                raise HistoryError(f"The history cannot be read: {exc}.") from exc
-            try:
-                yield conn
-            except sqlite3.Error as exc:
-                raise HistoryError(f"The history cannot be read: {exc}.") from exc
-            finally:
-                schema.rollback(conn)
-        finally:
-            self._give_back(conn)
+    # -- reading (each on a read-only connection of the calling thread's own: see reading.py) ------------
 
     def sessions(self) -> list[SessionRow]:
         """Every session, newest first."""
-        with self._reading() as conn:
-            if conn is None:
-                return []
-            rows = conn.execute(
-                "SELECT id, routine, level, started_utc, utc_offset_seconds, ended_utc, status FROM sessions"
-                " ORDER BY started_utc DESC, id DESC"
-            ).fetchall()
-        return [session_row(row) for row in rows]
+        return self._reader.sessions()
 
     def entries(self, session_id: int) -> list[EntryRow]:
         """The session's holds in the order they happened."""
-        with self._reading() as conn:
-            if conn is None:
-                return []
-            rows = conn.execute(
-                "SELECT session_id, exercise, side, set_number, rep, planned_seconds, actual_seconds,"
-                " started_utc, utc_offset_seconds, status, phase_index FROM entries WHERE session_id = ?"
-                " ORDER BY started_utc, phase_index",
-                (session_id,),
-            ).fetchall()
-        return [entry_row(row) for row in rows]
+        return self._reader.entries(session_id)
 
     def checkins(self, session_id: int | None = None) -> list[CheckinRow]:
         """Check-ins (of one session, or all), oldest first."""
-        with self._reading() as conn:
-            if conn is None:
-                return []
-            sql = "SELECT id, session_id, side, tightness, note, created_utc FROM checkins"
-            params: Sequence[Any] = ()
-            if session_id is not None:
-                sql += " WHERE session_id = ?"
-                params = (session_id,)
-            rows = conn.execute(sql + " ORDER BY created_utc, id", params).fetchall()
-        return [CheckinRow(r[0], r[1], r[2], r[3], r[4], parse_utc(r[5])) for r in rows]
+        return self._reader.checkins(session_id)
 
     def all_entries(self) -> dict[int, list[EntryRow]]:
         """Every entry grouped by session id (for export), each list in the order it happened."""
-        grouped: dict[int, list[EntryRow]] = {}
-        with self._reading() as conn:
-            if conn is None:
-                return grouped
-            for row in conn.execute(
-                "SELECT session_id, exercise, side, set_number, rep, planned_seconds, actual_seconds,"
-                " started_utc, utc_offset_seconds, status, phase_index FROM entries"
-                " ORDER BY session_id, started_utc, phase_index"
-            ):
-                grouped.setdefault(row[0], []).append(entry_row(row))
-        return grouped
+        return self._reader.all_entries()
 
     def summaries(self) -> list[SessionSummary]:
-        """One summary per session, newest first.
-
-        Totals per session and exercise are kept in SQL by triggers; the summaries are cached and only the
-        sessions changed since are re-read. The cache lock is held from before the snapshot is taken until
-        the cache is updated, and the writer adds a session to ``_changed`` only after its COMMIT: so a
-        change is either in this snapshot or re-read next time, never lost.
-        """
-        with self._cache_lock, self._reading() as conn:
-            if conn is None:
-                return []
-            key = None
-            if self.read_only:  # another process may write: data_version is per connection
-                key = (conn, conn.execute("PRAGMA data_version").fetchone()[0])
-            if self._summaries is None or key != self._cache_key:
-                self._changed.clear()
-                self._summaries = {s.session_id: s for s in load_summaries(conn, None)}
-                self._cache_key = key
-            elif self._changed:
-                changed, self._changed = sorted(self._changed), set()
-                fresh = load_summaries(conn, changed)
-                if len(fresh) == len(changed) and all(s.session_id in self._positions for s in fresh):
-                    for summary in fresh:  # a start never changes: each keeps its place
-                        self._summaries[summary.session_id] = summary
-                        self._summaries_ordered[self._positions[summary.session_id]] = summary
-                    return list(self._summaries_ordered)
-                for session_id in changed:
-                    self._summaries.pop(session_id, None)
-                self._summaries.update((s.session_id, s) for s in fresh)
-            else:
-                return list(self._summaries_ordered)
-            self._summaries_ordered = sorted(
-                self._summaries.values(), key=lambda s: (s.started, s.session_id), reverse=True
-            )
-            self._positions = {s.session_id: i for i, s in enumerate(self._summaries_ordered)}
-            return list(self._summaries_ordered)
+        """One summary per session, newest first (cached; see HistoryReader.summaries)."""
+        return self._reader.summaries()
 
     def close(self) -> None:
         """Save what is queued, stop the writer thread (joined) and close every connection (a clean close
         folds the -wal into the file). Safe to call twice."""
-        with self._pool_lock:
-            self._closed = True
-            writer, self._writer = self._writer, None
-            idle, self._idle = self._idle, []
+        writer, self._writer = self._writer, None
         if writer is not None:
             writer.close()
-        for conn in idle:
-            with contextlib.suppress(sqlite3.Error):
-                conn.close()
+        self._reader.close()
 
     def __enter__(self) -> History:
         return self
