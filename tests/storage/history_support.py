@@ -76,18 +76,22 @@ def query(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[o
 
 
 @pytest.fixture(autouse=True)
-def histories_are_closed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[History]]:
+def histories_are_closed() -> Iterator[list[History]]:
+    """Patched by hand, not with monkeypatch: a test may call monkeypatch.undo() midway."""
     opened: list[History] = []
-    original = History.open.__func__  # type: ignore[attr-defined]
+    original = History.__dict__["open"]
 
     def tracking_open(
         cls: type[History], data_dir: Path, *, now: Callable[[], datetime], read_only: bool = False
     ) -> OpenResult:
-        result: OpenResult = original(cls, data_dir, now=now, read_only=read_only)
+        result: OpenResult = original.__func__(cls, data_dir, now=now, read_only=read_only)
         opened.append(result.history)
         return result
 
-    monkeypatch.setattr(History, "open", classmethod(tracking_open))
-    yield opened
-    for history in opened:
-        history.close()
+    History.open = classmethod(tracking_open)  # type: ignore[method-assign, assignment]
+    try:
+        yield opened
+    finally:
+        History.open = original  # type: ignore[method-assign]
+        for history in opened:
+            history.close()
