@@ -1,13 +1,19 @@
 """History at scale and under SIGKILL: ten years of heavy use, single-hold commit latency, summaries, and
 real writer processes killed at random points (nothing acknowledged may be lost).
 
+The ten-year history is built in a temporary folder inside the app's real data folder (platformdirs), and
+removed afterwards: commit latency is an fsync, and an fsync on a tmpfs says nothing about the user's disk.
+The filesystem type it ran on is printed (to stderr; stdout holds only the figures).
+
     python -m benchmarks.bench_history
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import statistics
@@ -15,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +30,7 @@ from psoas_desktop.core.catalog import Side
 from psoas_desktop.core.engine import HoldRecord, PhaseStatus
 from psoas_desktop.core.stats import weekly_stats
 from psoas_desktop.storage.history import FILE_NAME, History
+from psoas_desktop.storage.paths import resolve_paths
 
 WRITER = Path(__file__).resolve().parents[1] / "tests" / "storage" / "history_writer.py"
 EXERCISES = (
@@ -45,6 +53,40 @@ END = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 
 def _text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def filesystem_type(path: Path) -> str:
+    """The type of the filesystem `path` is on: the innermost mount point holding it in /proc/self/mountinfo."""
+    try:
+        lines = Path("/proc/self/mountinfo").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return "unknown"
+    target = str(path.resolve())
+    best, kind = "", "unknown"
+    for line in lines:
+        fields, _, rest = line.partition(" - ")
+        mount_point = fields.split()[4].replace("\\040", " ")  # spaces are written as octal escapes
+        inside = target == mount_point or target.startswith(mount_point.rstrip("/") + "/")
+        if inside and len(mount_point) >= len(best):  # the later of two stacked mounts is the visible one
+            best, kind = mount_point, rest.split()[0]
+    return kind
+
+
+@contextlib.contextmanager
+def folder_on_the_data_disk() -> Iterator[Path]:
+    """A temporary folder inside the app's real data folder; removed with everything in it afterwards (and
+    the data folder too, if this made it)."""
+    data_dir = resolve_paths().data_dir
+    made = not data_dir.exists()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="bench-history-", dir=data_dir))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        if made:
+            with contextlib.suppress(OSError):
+                data_dir.rmdir()
 
 
 def generate_ten_years(data_dir: Path, seed: int = 11) -> tuple[int, int]:
@@ -206,8 +248,12 @@ def kill_test(iterations: int, seed: int = 5) -> tuple[int, int, int]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="psoas-bench-history-") as tmp:
-        data_dir = Path(tmp)
+    with folder_on_the_data_disk() as data_dir:
+        print(
+            f"history: measured in {data_dir} on filesystem type {filesystem_type(data_dir)}",
+            file=sys.stderr,
+            flush=True,
+        )
         sessions, entries = generate_ten_years(data_dir)
         emit("history.sessions_10y", sessions, "count", None)
         emit("history.entries_10y", entries, "count", None)

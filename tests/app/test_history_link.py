@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import Qt
@@ -29,7 +30,10 @@ from psoas_desktop.qt.session import dialogs
 from psoas_desktop.qt.session.dialogs import WelcomeAnswer
 from psoas_desktop.qt.session.main_window import MainWindow
 from psoas_desktop.qt.settings.store import AppSettings, SettingsStore
-from psoas_desktop.storage.history import History
+from psoas_desktop.storage.history import History, OpenResult
+
+if TYPE_CHECKING:  # the prewarm test checks that prewarm imports it
+    from psoas_desktop.qt.history.window import HistoryWindow
 
 WELCOMED = WelcomeAnswer(dont_show_again=True, break_minutes=0)
 QUICK_STRETCH_SECONDS = 3 + 20 + 4 + 20 + 4 + 20 + 4 + 20  # lead-in, then hold/switch per side, 2 rounds
@@ -102,8 +106,17 @@ def run(window: MainWindow, clock: FakeClock, seconds: float, step: float = 0.5)
         window.ticker.poll()
 
 
+def settle(history: History) -> None:
+    """Wait until the writes submitted so far are committed (or failed), then deliver their outcomes to the
+    link (queued on the GUI thread when each completed)."""
+    history.flush()
+    QApplication.processEvents()
+
+
 def stored(history: History, sql: str) -> list[tuple[object, ...]]:
-    """Read the database file with a separate connection: what is on disk, not what a cache says."""
+    """Read the database file with a separate connection once the writes submitted so far are done: what
+    is on disk, not what a cache says."""
+    history.flush()
     conn = sqlite3.connect(history.path)
     try:
         return conn.execute(sql).fetchall()
@@ -138,6 +151,7 @@ def test_a_whole_session_is_saved_hold_by_hold_and_the_check_in_per_side(
         ("right", 3, ""),
     ]
     assert link.session_id is None
+    settle(history)  # the outcome arrives after the commit
     assert "Check-in saved" in window.statusBar().currentMessage()
 
 
@@ -177,10 +191,12 @@ def test_an_unwritable_history_says_so_once_and_the_timer_keeps_running(
     try:
         link_to(window, reader, clock)
         window.start_session("quick-stretch")
+        settle(reader)
         message = window.statusBar().currentMessage()
         assert message.startswith("Not saved") and "timer keeps running" in message
         window.show_message("")
         run(window, clock, 3 + 20 + 4)
+        settle(reader)
         assert window.session_active and window.countdown.counters_text() == "Set 1 / 2 · Left side"
         assert window.statusBar().currentMessage() == ""  # told once, not at every hold
     finally:
@@ -195,6 +211,7 @@ def test_a_save_failing_mid_session_is_reported_and_the_session_goes_on(
     run(window, clock, 3 + 20)
     history.close()  # the database goes away under the running session
     run(window, clock, 4 + 20)
+    settle(history)
     assert window.session_active
     assert "Not saved" in window.statusBar().currentMessage()
     assert len(window.session_records) == 2
@@ -274,4 +291,177 @@ def test_prewarm_loads_the_charts_and_aggregates_off_the_gui_thread_but_never_du
     thread.join(timeout=10)
     assert not thread.is_alive()
     assert "psoas_desktop.qt.history.window" in sys.modules
+    history.flush()
     assert [s.status for s in history.summaries()] == ["stopped"]
+
+
+# -- opening off the GUI thread ---------------------------------------------------------------------------
+
+WAIT = 30  # seconds: only bounds a wait for an event
+
+
+class HeldOpen:
+    """Opens the real history in the opener's thread, but only once released; records that thread."""
+
+    def __init__(self, data_dir: Path, clock: FakeClock) -> None:
+        self.data_dir = data_dir
+        self.clock = clock
+        self.release = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def __call__(self) -> OpenResult:
+        self.threads.append(threading.current_thread())
+        assert self.release.wait(WAIT)
+        return History.open(self.data_dir, now=lambda: self.clock.now().astimezone(UTC))
+
+
+@pytest.fixture
+def held(tmp_path: Path, clock: FakeClock) -> Iterator[HeldOpen]:
+    opener = HeldOpen(tmp_path / "data", clock)
+    yield opener
+    opener.release.set()  # never leave the opener's thread waiting
+
+
+def unopened_link(window: MainWindow, clock: FakeClock, tmp_path: Path) -> HistoryLink:
+    return HistoryLink(
+        window,
+        None,
+        tz=UTC,
+        today=lambda: clock.now().astimezone(UTC).date(),
+        now=lambda: clock.now().astimezone(UTC),
+        export_dir=tmp_path,
+    )
+
+
+def opened(link: HistoryLink) -> History | None:
+    """Read through a call: mypy would otherwise keep a narrowing across the waits that change it."""
+    return link.history
+
+
+def history_window(link: HistoryLink) -> HistoryWindow | None:
+    return link.history_window
+
+
+def read_file(data_dir: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(f"{(data_dir / 'history.sqlite3').as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_the_history_opens_off_the_gui_thread_while_the_status_bar_says_so(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, tmp_path: Path, held: HeldOpen
+) -> None:
+    link = unopened_link(window, clock, tmp_path)
+    try:
+        link.open_in_background(held)
+        assert window.statusBar().currentMessage() == "Opening history…"
+        assert opened(link) is None and link.completed_this_week() is None
+        held.release.set()
+        qtbot.waitUntil(lambda: link.history is not None, timeout=WAIT * 1000)
+        (opener,) = held.threads
+        assert opener is not threading.main_thread() and opener.name == "history-open"
+        assert window.statusBar().currentMessage() == ""  # cleared: the open had nothing to say
+        assert link.completed_this_week() == 0
+        history = link.history
+        assert history is not None
+        writer = history.writer_thread
+        assert writer is not None and writer.is_alive()
+    finally:
+        link.close()
+    assert not opener.is_alive() and not writer.is_alive()  # close joined them
+
+
+def test_a_session_started_while_the_history_opens_is_saved_once_it_is_open(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, tmp_path: Path, held: HeldOpen
+) -> None:
+    link = unopened_link(window, clock, tmp_path)
+    try:
+        link.open_in_background(held)
+        window.start_session("quick-stretch")
+        run(window, clock, 3 + 20)  # the first hold is done before the history is open
+        assert len(window.session_records) == 1 and link.session_id is None
+        held.release.set()
+        qtbot.waitUntil(lambda: link.history is not None, timeout=WAIT * 1000)
+        history = link.history
+        assert history is not None
+        assert stored(history, "SELECT routine, status FROM sessions") == [("quick-stretch", "running")]
+        assert stored(history, "SELECT side, status FROM entries") == [("right", "completed")]
+        run(window, clock, 4 + 20)  # and the next one goes straight to the writer
+        assert stored(history, "SELECT side FROM entries ORDER BY started_utc") == [("right",), ("left",)]
+        qtbot.waitUntil(lambda: link.session_id is not None)
+    finally:
+        link.close()
+
+
+def test_closing_while_the_history_opens_still_saves_the_queued_session(
+    qtbot: QtBot, clock: FakeClock, tmp_path: Path, held: HeldOpen, asked: Asked
+) -> None:
+    window = make_window(qtbot, tmp_path, clock)
+    link = unopened_link(window, clock, tmp_path)
+    link.open_in_background(held)
+    window.start_session("bridge")
+    run(window, clock, 30)
+    window.close()  # ends the session as stopped; the history is still opening
+    held.release.set()
+    link.close()  # as the app does at exit: waits for the open, saves what was queued, joins the threads
+    assert read_file(tmp_path / "data", "SELECT routine, status FROM sessions") == [("bridge", "stopped")]
+    assert read_file(tmp_path / "data", "SELECT COUNT(*) FROM entries") != [(0,)]
+    assert [t.name for t in threading.enumerate() if t.name.startswith("history")] == []
+    assert asked.questions == []
+
+
+def test_what_the_open_has_to_say_replaces_the_opening_message(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, tmp_path: Path, held: HeldOpen
+) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "history.sqlite3").write_bytes(b"not a database, but the user's data")
+    link = unopened_link(window, clock, tmp_path)
+    try:
+        link.open_in_background(held)
+        held.release.set()
+        qtbot.waitUntil(lambda: link.history is not None, timeout=WAIT * 1000)
+        message = window.statusBar().currentMessage()
+        assert "damaged" in message and "moved aside" in message
+    finally:
+        link.close()
+
+
+def test_an_open_that_fails_with_a_bug_says_so_and_saves_nothing(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, tmp_path: Path
+) -> None:
+    def broken() -> OpenResult:
+        raise RuntimeError("a bug in the open")
+
+    link = unopened_link(window, clock, tmp_path)
+    try:
+        link.open_in_background(broken)
+        qtbot.waitUntil(lambda: "could not be opened" in window.statusBar().currentMessage())
+        assert "a bug in the open" in window.statusBar().currentMessage() and opened(link) is None
+        assert not link.export_to(tmp_path / "out.csv", "csv")
+        assert "still opening" in window.statusBar().currentMessage()
+    finally:
+        link.close()
+
+
+def test_the_history_window_asked_for_while_opening_opens_when_ready(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, tmp_path: Path, held: HeldOpen
+) -> None:
+    link = unopened_link(window, clock, tmp_path)
+    try:
+        link.open_in_background(held)
+        window.history_action.trigger()
+        link.prewarm()  # also waits for the open
+        assert opened(link) is None and history_window(link) is None and prewarm_thread(link) is None
+        held.release.set()
+        qtbot.waitUntil(lambda: opened(link) is not None, timeout=WAIT * 1000)
+        view = history_window(link)
+        assert view is not None and view.isVisible() and prewarm_thread(link) is not None
+        qtbot.waitUntil(lambda: view.status_label.text() != "Loading…")
+        assert view.table_row_count() == 0
+        view.close()
+    finally:
+        link.close()  # waits for the window's worker and the prewarm thread
+    thread = prewarm_thread(link)
+    assert thread is not None and not thread.is_alive()

@@ -1,14 +1,19 @@
-"""Shared pieces of the history tests: a hand-set clock, hold records, file fingerprints."""
+"""Shared pieces of the history tests: a hand-set clock, hold records, file fingerprints, and a fixture that
+closes every History a test opened (so no writer thread outlives its test; a test module imports it)."""
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from psoas_desktop.core.catalog import Side
 from psoas_desktop.core.engine import HoldRecord, PhaseStatus
+from psoas_desktop.storage.history import History, OpenResult
 
 
 class Now:
@@ -68,3 +73,25 @@ def query(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[o
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+@pytest.fixture(autouse=True)
+def histories_are_closed() -> Iterator[list[History]]:
+    """Patched by hand, not with monkeypatch: a test may call monkeypatch.undo() midway."""
+    opened: list[History] = []
+    original = History.__dict__["open"]
+
+    def tracking_open(
+        cls: type[History], data_dir: Path, *, now: Callable[[], datetime], read_only: bool = False
+    ) -> OpenResult:
+        result: OpenResult = original.__func__(cls, data_dir, now=now, read_only=read_only)
+        opened.append(result.history)
+        return result
+
+    History.open = classmethod(tracking_open)  # type: ignore[method-assign, assignment]
+    try:
+        yield opened
+    finally:
+        History.open = original  # type: ignore[method-assign]
+        for history in opened:
+            history.close()

@@ -13,7 +13,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from history_support import Now, fingerprint, hold
+from history_support import (
+    Now,
+    fingerprint,
+    histories_are_closed,  # noqa: F401  (autouse: closes every History opened)
+    hold,
+)
 
 from psoas_desktop.core.catalog import Side
 from psoas_desktop.core.engine import PhaseStatus

@@ -4,19 +4,27 @@ migrations and a newer schema. Time comes from a hand-set `now`; no sleeps."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from history_support import Now, fingerprint, hold, pragma, query
+from history_support import (
+    Now,
+    fingerprint,
+    histories_are_closed,  # noqa: F401  (autouse: closes every History opened)
+    hold,
+    pragma,
+    query,
+)
 
 from psoas_desktop.core.catalog import Side
 from psoas_desktop.core.engine import PhaseStatus
 from psoas_desktop.core.errors import KnownError
 from psoas_desktop.core.stats import weekly_stats
-from psoas_desktop.storage import history as history_module
+from psoas_desktop.storage import schema
 from psoas_desktop.storage.history import APPLICATION_ID, History, HistoryError
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -34,13 +42,21 @@ def test_a_new_history_is_ours_in_wal_mode_with_full_sync(tmp_path: Path) -> Non
     db = tmp_path / "history.sqlite3"
     assert history.path == db and not history.read_only
     assert pragma(db, "application_id") == APPLICATION_ID == 0x50534F41
-    assert pragma(db, "user_version") == len(history_module.MIGRATIONS) == 1
+    assert pragma(db, "user_version") == len(schema.MIGRATIONS) == 1
     assert pragma(db, "journal_mode") == "wal"
-    conn = history._conn
-    assert conn is not None
-    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+    writer = history._writer
+    assert writer is not None
+
+    def writer_pragmas(conn: sqlite3.Connection) -> list[int]:
+        return [
+            conn.execute(f"PRAGMA {name}").fetchone()[0]
+            for name in ("synchronous", "foreign_keys", "busy_timeout")
+        ]
+
+    synchronous, foreign_keys, busy_timeout = writer.submit(writer_pragmas).result()
+    assert synchronous == 2  # FULL
+    assert foreign_keys == 1
+    assert busy_timeout >= 1000
     history.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "history.sqlite3"]  # no temp left
 
@@ -177,8 +193,15 @@ def test_a_session_cut_short_is_marked_interrupted_at_open_and_keeps_its_holds(t
     empty = history.start_session("daily", "standard", T0 + timedelta(hours=2))
     done = history.start_session("daily", "standard", T0 + timedelta(hours=4))
     history.end_session(done, "completed", T0 + timedelta(hours=5))
-    history._conn = None  # the process dies: no end_session, no clean close
-    reopened = open_history(tmp_path)
+    # The process dies: what is on disk then (the file and its -wal, no end_session, no clean close) is
+    # what the next open finds.
+    history.flush()
+    crashed_dir = tmp_path / "after-the-crash"
+    crashed_dir.mkdir()
+    for name in ("history.sqlite3", "history.sqlite3-wal"):
+        shutil.copyfile(tmp_path / name, crashed_dir / name)
+    history.close()
+    reopened = open_history(crashed_dir)
     by_id = {s.id: s for s in reopened.sessions()}
     assert by_id[crashed].status == "interrupted"
     assert by_id[crashed].ended_utc == T0 + timedelta(minutes=3, seconds=20)  # the end of its last hold
@@ -269,10 +292,10 @@ def test_a_migration_runs_after_a_backup_copy(tmp_path: Path, monkeypatch: pytes
     history.add_record(session, hold(0, T0))
     history.close()
     monkeypatch.setattr(
-        history_module,
+        schema,
         "MIGRATIONS",
         (
-            *history_module.MIGRATIONS,
+            *schema.MIGRATIONS,
             ("ALTER TABLE sessions ADD COLUMN mood TEXT", "UPDATE sessions SET mood = 'ok'"),
         ),
     )
@@ -290,9 +313,9 @@ def test_a_failed_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.
     history.start_session("daily", "standard", T0)
     history.close()
     monkeypatch.setattr(
-        history_module,
+        schema,
         "MIGRATIONS",
-        (*history_module.MIGRATIONS, ("ALTER TABLE sessions ADD COLUMN mood TEXT", "THIS IS NOT SQL")),
+        (*schema.MIGRATIONS, ("ALTER TABLE sessions ADD COLUMN mood TEXT", "THIS IS NOT SQL")),
     )
     result = History.open(tmp_path, now=Now())
     assert result.history.read_only

@@ -17,7 +17,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from history_support import Now, fingerprint, hold, pragma, query
+from history_support import (
+    Now,
+    fingerprint,
+    histories_are_closed,  # noqa: F401  (autouse: closes every History opened)
+    hold,
+    pragma,
+    query,
+)
 
 from psoas_desktop.core.errors import KnownError
 from psoas_desktop.storage.history import History
@@ -302,12 +309,12 @@ def test_a_write_error_mid_session_is_a_known_error_and_the_next_write_can_succe
     history = History.open(tmp_path, now=Now()).history
     session = history.start_session("daily", "standard", T0)
     history.add_record(session, hold(0, T0))
-    conn = history._conn
-    assert conn is not None
+    writer = history._writer
+    assert writer is not None
     # Another process holds the write lock longer than the busy timeout allows: a transient failure.
     blocker = sqlite3.connect(tmp_path / "history.sqlite3", isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
-    conn.execute("PRAGMA busy_timeout = 50")
+    writer.submit(lambda conn: conn.execute("PRAGMA busy_timeout = 50")).result()
     with pytest.raises(KnownError, match="Not saved"):
         history.add_record(session, hold(1, T0 + timedelta(minutes=1)))
     blocker.execute("ROLLBACK")

@@ -16,6 +16,7 @@ from psoas_desktop.core.history_summary import EVERYTHING, columns_of
 from psoas_desktop.storage import history_reads
 from psoas_desktop.storage.history import History
 from psoas_desktop.storage.history_reads import WindowReads
+from psoas_desktop.storage.schema import HistoryError
 
 PLUS_ONE = timezone(timedelta(hours=1))
 PLUS_TWO = timezone(timedelta(hours=2))
@@ -110,10 +111,10 @@ def test_a_naive_instant_is_refused(history: History) -> None:
 def test_without_a_connection_of_its_own_it_reads_through_the_history(
     history: History, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(*args: object, **kwargs: object) -> sqlite3.Connection:
-        raise sqlite3.OperationalError("unable to open database file")
+    def refuse() -> object:
+        raise HistoryError("The history cannot be read: unable to open database file.")
 
-    monkeypatch.setattr(sqlite3, "connect", refuse)
+    monkeypatch.setattr(history, "reading", refuse)
     snapshot = WindowReads(history).snapshot(datetime(2026, 2, 22, tzinfo=UTC))
     assert snapshot.since == EVERYTHING
     assert len(snapshot.recent) == len(snapshot.columns) == 5

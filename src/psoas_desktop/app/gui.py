@@ -106,24 +106,23 @@ def _tell_already_running(lock: WriterLock) -> int:
 
 
 def _attach_history(window: MainWindow, paths: AppPaths) -> HistoryLink:
+    """The link at once, the history itself opened in a thread (quick_check, repair and the daily backup
+    never block the GUI); a session started meanwhile is saved when it is open."""
     from psoas_desktop.app.history_link import HistoryLink
     from psoas_desktop.core.stats import SystemLocalZone, local_today
     from psoas_desktop.storage.history import History
 
-    opened = History.open(paths.data_dir, now=lambda: datetime.now(UTC))
-    for message in opened.messages:
-        log.warning("history: %s", message)
-    if opened.messages:
-        window.show_message(" ".join(opened.messages))
     zone = SystemLocalZone()
-    return HistoryLink(
+    link = HistoryLink(
         window,
-        opened.history,
+        None,
         tz=zone,
         today=lambda: local_today(zone),
         now=lambda: datetime.now(UTC),
         export_dir=Path.home(),
     )
+    link.open_in_background(lambda: History.open(paths.data_dir, now=lambda: datetime.now(UTC)))
+    return link
 
 
 def _attach_desktop(window: MainWindow, link: HistoryLink) -> None:
@@ -201,7 +200,7 @@ def _run_window(args: argparse.Namespace, paths: AppPaths, app: QApplication) ->
         for server in servers:
             server.close()
         for link in links:
-            link.history.close()
+            link.close()  # saves what is queued and joins the history's threads
         lock.release()
 
 

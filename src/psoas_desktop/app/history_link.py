@@ -1,13 +1,19 @@
-"""Between the main window and the history database: saving sessions as they happen, the check-in after a
-session, the history window and the GUI export.
+"""Between the main window and the history database: opening it, the history window and the GUI export;
+saving the sessions is :mod:`psoas_desktop.app.history_saver`'s part.
 
 It lives beside the composition root because it is the one place that may know both sides: `qt` never
-imports `storage`, and `storage` knows nothing of Qt widgets. Every storage failure becomes one status-bar
-line; the timer never waits for or stops on the database.
+imports `storage`, and `storage` knows nothing of Qt widgets.
+
+Nothing here waits for the disk on the GUI thread. The history is opened in a thread (:class:`HistoryOpener`;
+the status bar says "Opening history…" meanwhile); a session started before it is open is queued by the
+saver and saved when it arrives. Reads run in threads with their own read-only connections (prewarm, the
+history window's worker). :meth:`HistoryLink.close` finishes the open, saves what is queued and joins every
+thread.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import threading
@@ -16,17 +22,16 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSaveFile, QTimer, Slot
+from PySide6.QtCore import QObject, QSaveFile, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from psoas_desktop.core.engine import HoldRecord
+from psoas_desktop.app.history_saver import SessionSaver
 from psoas_desktop.core.errors import KnownError
 from psoas_desktop.core.stats import weekly_stats
-from psoas_desktop.qt.history.checkin_dialog import Checkin, CheckinDialog
-from psoas_desktop.qt.session.main_window import MainWindow, SessionInfo
+from psoas_desktop.qt.session.main_window import MainWindow
 from psoas_desktop.qt.settings.store import AppSettings
 from psoas_desktop.storage import export
-from psoas_desktop.storage.history import History
+from psoas_desktop.storage.history import History, OpenResult
 from psoas_desktop.storage.history_reads import WindowReads
 
 if TYPE_CHECKING:  # pyqtgraph and numpy load when the history is first opened, not at start-up
@@ -35,6 +40,7 @@ if TYPE_CHECKING:  # pyqtgraph and numpy load when the history is first opened, 
 log = logging.getLogger(__name__)
 
 EXPORT_FILTERS = {"csv": "CSV spreadsheet (*.csv)", "json": "JSON (*.json)"}
+OPENING_MESSAGE = "Opening history…"
 
 
 class ExportPath:
@@ -55,104 +61,139 @@ class ExportPath:
         return path.with_suffix(f".{fmt}"), fmt
 
 
+class HistoryOpener(QObject):
+    """Runs ``History.open`` (quick_check, repair, the daily backup) in a thread; ``opened`` carries the
+    OpenResult (or the exception of a bug) to the GUI thread, where this object lives.
+
+    Signals:
+        opened(object): an OpenResult, or the exception that History.open raised.
+    """
+
+    opened = Signal(object)
+
+    def __init__(self, open_history: Callable[[], OpenResult], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._open = open_history
+        self.result: OpenResult | Exception | None = None
+        self.worker = threading.Thread(target=self._run, name="history-open", daemon=True)
+
+    def start(self) -> None:
+        self.worker.start()
+
+    def _run(self) -> None:
+        try:
+            self.result = self._open()
+        except Exception as error:  # a bug: shown by the GUI thread, which also logs it
+            self.result = error
+        with contextlib.suppress(RuntimeError):  # the GUI side is gone (closing): wait() hands the result
+            self.opened.emit(self.result)
+
+    def wait(self) -> OpenResult | Exception | None:
+        """Join the thread (if it was started) and return what it opened."""
+        if self.worker.ident is not None:
+            self.worker.join()
+        return self.result
+
+
 class HistoryLink(QObject):
+    """Opens the history (in a thread), hands it to the session saver, and opens the history window and
+    the export."""
+
     def __init__(
         self,
         window: MainWindow,
-        history: History,
+        history: History | None,
         *,
         tz: tzinfo,
         today: Callable[[], date],
         now: Callable[[], datetime],
         export_dir: Path,
     ) -> None:
+        """`history`: an open History, or None until :meth:`open_in_background` delivers one."""
         super().__init__(window)
         self.window = window
-        self.history = history
+        self.history: History | None = None
         self._tz = tz
         self._today = today
         self._now = now
         self._export_dir = export_dir
-        self.session_id: int | None = None
-        self._per_side = False
-        self._warned_this_session = False
+        self.saver = SessionSaver(window, now, self)
+        self.saver.saved.connect(self._refresh_history_window)
+        self._opener: HistoryOpener | None = None
+        self._prewarm_wanted = False
+        self._window_wanted = False
+        self._closed = False
         self.history_window: HistoryWindow | None = None
         self.prewarm_thread: threading.Thread | None = None
-        window.session_started.connect(self.on_session_started)
-        window.hold_recorded.connect(self.on_hold_recorded)
-        window.session_ended.connect(self.on_session_ended)
         window.history_requested.connect(self.open_history)
         window.export_requested.connect(self.export_interactively)
         window.settings_changed.connect(self._on_settings_changed)
+        if history is not None:
+            self.attach(history)
 
-    # -- saving as the session runs -------------------------------------------------------------------------
+    # -- opening and closing ----------------------------------------------------------------------------------
 
-    def _warn(self, error: KnownError) -> None:
-        """One line in the status bar; the timer goes on. Logged every time, shown once per session."""
-        log.warning("history: %s", error)
-        if not self._warned_this_session:
-            self._warned_this_session = True
-            self.window.show_message(f"{error} The timer keeps running.")
-
-    @Slot(object)
-    def on_session_started(self, info: SessionInfo) -> None:
-        self.session_id = None
-        self._per_side = info.per_side
-        self._warned_this_session = False
-        try:
-            self.session_id = self.history.start_session(info.routine, info.level, info.started)
-        except KnownError as error:
-            self._warn(error)
+    def open_in_background(self, open_history: Callable[[], OpenResult]) -> None:
+        """Open the history in a thread; until it arrives the status bar says so and writes are queued."""
+        self.window.show_message(OPENING_MESSAGE)
+        self._opener = HistoryOpener(open_history, self)
+        self._opener.opened.connect(self._on_opened)
+        self._opener.start()
 
     @Slot(object)
-    def on_hold_recorded(self, record: HoldRecord) -> None:
-        if self.session_id is None:
+    def _on_opened(self, result: OpenResult | Exception) -> None:
+        if self._closed:
+            return  # close() took care of it
+        if isinstance(result, Exception):
+            log.error("history: opening failed", exc_info=result)
+            self.window.show_message(
+                f"The history could not be opened: {result}. Workouts are not being saved."
+            )
             return
-        try:
-            self.history.add_record(self.session_id, record)
-        except KnownError as error:
-            self._warn(error)
+        for message in result.messages:
+            log.warning("history: %s", message)
+        if result.messages:
+            self.window.show_message(" ".join(result.messages))
+        elif self.window.statusBar().currentMessage() == OPENING_MESSAGE:
+            self.window.show_message("")
+        self.attach(result.history)
 
-    @Slot(str)
-    def on_session_ended(self, status: str) -> None:
-        session_id, self.session_id = self.session_id, None
-        if session_id is None:
+    def attach(self, history: History) -> None:
+        """Use `history` from now on: what was queued before it was open is saved first, in order."""
+        self.history = history
+        self.saver.attach(history)
+        if self._closed:
             return
-        try:
-            self.history.end_session(session_id, status, self._now())
-        except KnownError as error:
-            self._warn(error)
-        self._refresh_history_window()
-        if not self.window.closing:
-            # After the ticker's signal has been delivered: the question never runs inside a timer tick.
-            QTimer.singleShot(0, self, lambda: self.ask_checkin(session_id))
+        if self._prewarm_wanted:
+            self.prewarm()
+        if self._window_wanted:
+            self.open_history()
 
-    # -- check-in ---------------------------------------------------------------------------------------------
+    def close(self) -> None:
+        """At exit: finish opening, save everything queued, and stop every thread (joined)."""
+        self._closed = True
+        if self._opener is not None and self.history is None:
+            opened = self._opener.wait()
+            if isinstance(opened, OpenResult):
+                self.attach(opened.history)  # a session started while it opened is saved now
+        if self.history_window is not None:
+            self.history_window.wait_for_worker()
+        if self.prewarm_thread is not None:
+            self.prewarm_thread.join()
+        if self.history is not None:
+            self.history.close()
 
-    def ask_checkin(self, session_id: int) -> None:
-        answer = CheckinDialog.ask(self._per_side, self.window)
-        if answer is not None:
-            self.save_checkin(session_id, answer)
-
-    def save_checkin(self, session_id: int, answer: Checkin) -> None:
-        ratings: list[tuple[str | None, int | None]] = (
-            [("left", answer.left), ("right", answer.right)] if self._per_side else [(None, answer.overall)]
-        )
-        rated = [(side, value) for side, value in ratings if value is not None]
-        try:
-            for index, (side, value) in enumerate(rated):
-                # The note is kept once, with the first rating.
-                self.history.add_checkin(session_id, side, value, answer.note if index == 0 else "")
-        except KnownError as error:
-            self.window.show_message(f"The check-in was not saved: {error}")
-            return
-        self.window.show_message("Check-in saved. Thank you.")
-        self._refresh_history_window()
+    @property
+    def session_id(self) -> int | None:
+        """The running session's id once its start is saved."""
+        return self.saver.session_id
 
     # -- figures for reminders ------------------------------------------------------------------------------
 
     def completed_this_week(self) -> int | None:
-        """Completed sessions in the current local ISO week; None when the history cannot be read."""
+        """Completed sessions in the current local ISO week; None when the history cannot be read (yet)."""
+        if self.history is None:
+            return None
         try:
             week = weekly_stats(self.history.summaries(), 1, self._today(), self._tz, 1)
         except Exception:  # a damaged or closed file: no nudge rather than a wrong one
@@ -169,18 +210,29 @@ class HistoryLink(QObject):
         history: ≈80 ms instead of ≈270 ms, plus ≈200 ms of pyqtgraph/numpy import)."""
         if self.window.session_active or self.prewarm_thread is not None:
             return  # never during a workout; the window then aggregates when opened
+        if self.history is None:
+            self._prewarm_wanted = True  # when it is open
+            return
         importlib.import_module("psoas_desktop.qt.history.window")
-        self.prewarm_thread = threading.Thread(target=self._aggregate, name="history-prewarm", daemon=True)
+        history = self.history
+        self.prewarm_thread = threading.Thread(
+            target=self._aggregate, args=(history,), name="history-prewarm", daemon=True
+        )
         self.prewarm_thread.start()
 
-    def _aggregate(self) -> None:
+    @staticmethod
+    def _aggregate(history: History) -> None:
         try:
-            self.history.summaries()  # cached inside History; later calls re-read only what changed
+            history.summaries()  # on a read-only connection of its own; cached inside History
         except Exception:  # a damaged file shows itself when the window opens; nothing to do here
             log.exception("history: aggregating in the background failed")
 
     @Slot()
     def open_history(self) -> None:
+        if self.history is None:
+            self._window_wanted = True  # shown when the history is open
+            self.window.show_message(OPENING_MESSAGE)
+            return
         if self.history_window is None:
             from psoas_desktop.qt.history.window import HistoryWindow
 
@@ -220,8 +272,13 @@ class HistoryLink(QObject):
 
     def export_to(self, path: Path, fmt: str) -> bool:
         """Write the whole history to `path` all at once (QSaveFile); tell the user how it went."""
+        history = self.history
+        if history is None:
+            self.window.show_message("Export failed: the history is still opening. Try again in a moment.")
+            return False
         try:
-            text = export.render(export.collect(self.history), fmt)
+            history.flush()  # what the user just did is in the file they asked for (milliseconds)
+            text = export.render(export.collect(history), fmt)
         except KnownError as error:
             self.window.show_message(f"Export failed: {error}")
             return False
@@ -236,6 +293,6 @@ class HistoryLink(QObject):
             target.cancelWriting()
             self.window.show_message(f"Export failed: {path}: {problem}. Nothing was changed there.")
             return False
-        sessions = len(self.history.sessions())
+        sessions = len(history.sessions())
         self.window.show_message(f"Exported {sessions} sessions to {path}.")
         return True

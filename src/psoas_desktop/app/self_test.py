@@ -143,6 +143,8 @@ def _check_history(ctx: _Context) -> str:
     if opened.messages:
         raise RuntimeError(" ".join(opened.messages))
     history = opened.history
+    if history.writer_thread is None or not history.writer_thread.is_alive():
+        raise RuntimeError("the history opened without its writer thread")
     started = datetime.now(UTC)
     session = history.start_session("self-test", Level.STANDARD.value, started)
     record = HoldRecord(
@@ -165,7 +167,10 @@ def _check_history(ctx: _Context) -> str:
     sessions = history.sessions()
     if [(s.id, s.status) for s in sessions] != [(session, "completed")]:
         raise RuntimeError(f"read back sessions {sessions!r}")
-    return f"SQLite {sqlite3.sqlite_version}: a hold saved and read back in a temporary database"
+    return (
+        f"SQLite {sqlite3.sqlite_version}: a hold saved by the writer thread and read back on a read-only"
+        " connection in a temporary database"
+    )
 
 
 def _check_window(ctx: _Context) -> str:

@@ -6,25 +6,22 @@ heatmap only need each session's start, whether it was completed and whether hol
 returns as three columns. Whole summaries are built only for the
 sessions of the selected range.
 
-Each read opens its own read-only connection in the calling thread (the window's worker), so it never
-waits for the History's lock or the GUI thread's writes (WAL lets it read while the app writes); one
-transaction makes the columns and the summaries one consistent snapshot. Where such a connection cannot
-be had (a read-only data folder, a missing file) it falls back to ``History.summaries()``, which knows how
-to read those.
+Each read takes a read-only connection of its own from the History's readers' pool, in the calling thread
+(the window's worker), so it never waits for the writer thread (WAL lets it read while the app writes); one
+transaction makes the columns and the summaries one consistent snapshot. Where a query fails it falls back
+to ``History.summaries()``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-from datetime import datetime, timedelta, timezone
-from types import MappingProxyType
+from datetime import datetime
 
 from psoas_desktop.core.history_summary import HistorySnapshot, SessionColumns, snapshot_of, utc_key
 from psoas_desktop.core.stats import SessionSummary
 from psoas_desktop.storage.history import History
-
-BUSY_TIMEOUT_SECONDS = 5.0
+from psoas_desktop.storage.rows import summaries_from
+from psoas_desktop.storage.schema import HistoryError
 
 # Each start as stored (fixed-width UTC text, the core's utc_key), completed or not, and active: completed or
 # with holds done (its hold total looked up only for the few sessions that were not completed).
@@ -63,22 +60,12 @@ class WindowReads:
     def snapshot(self, since: datetime) -> HistorySnapshot:
         """Every session as columns, and whole summaries of those started at or after ``since``."""
         try:
-            conn = sqlite3.connect(
-                f"{self.history.path.absolute().as_uri()}?mode=ro",
-                uri=True,
-                isolation_level=None,
-                timeout=BUSY_TIMEOUT_SECONDS,
-            )
-        except sqlite3.Error:
-            return snapshot_of(self.history.summaries())
-        try:
-            conn.execute("BEGIN")  # one snapshot for every query
-            return read_snapshot(conn, since)
-        except sqlite3.Error:
-            return snapshot_of(self.history.summaries())
-        finally:
-            with contextlib.suppress(sqlite3.Error):
-                conn.close()
+            with self.history.reading() as conn:
+                if conn is not None:
+                    return read_snapshot(conn, since)
+        except (sqlite3.Error, HistoryError):
+            pass
+        return snapshot_of(self.history.summaries())
 
 
 def read_snapshot(conn: sqlite3.Connection, since: datetime) -> HistorySnapshot:
@@ -94,37 +81,6 @@ def read_snapshot(conn: sqlite3.Connection, since: datetime) -> HistorySnapshot:
 def _summaries_since(conn: sqlite3.Connection, since: datetime) -> list[SessionSummary]:
     """As ``History.summaries()``, for the sessions started at or after ``since``, in no order."""
     key = (utc_key(since),)  # as the starts are stored
-    sessions = conn.execute(_SESSIONS_SQL, key).fetchall()
-    per_session: dict[int, dict[str, float]] = {}
-    for session_id, exercise, seconds in conn.execute(_TOTALS_SQL, key):
-        per_session.setdefault(session_id, {})[exercise] = seconds
-    tightness: dict[int, list[int | None]] = {}
-    for session_id, side, value in conn.execute(_CHECKINS_SQL, key):  # in time order: the latest wins
-        pair = tightness.setdefault(session_id, [None, None])
-        if side in (None, "left"):
-            pair[0] = value
-        if side in (None, "right"):
-            pair[1] = value
-    zones: dict[int, timezone] = {}
-    result = []
-    for session_id, routine, level, started, offset, ended, status in sessions:
-        zone = zones.get(offset)
-        if zone is None:
-            zone = zones[offset] = timezone(timedelta(seconds=offset))
-        exercises = per_session.get(session_id, {})
-        left, right = tightness.get(session_id, (None, None))
-        result.append(
-            SessionSummary(
-                session_id=session_id,
-                started=datetime.fromisoformat(started).astimezone(zone),
-                status=status,
-                routine=routine,
-                level=level,
-                hold_seconds=sum(exercises.values()),
-                exercise_seconds=MappingProxyType(exercises),
-                tightness_left=left,
-                tightness_right=right,
-                ended=None if ended is None else datetime.fromisoformat(ended),
-            )
-        )
-    return result
+    return summaries_from(
+        conn.execute(_SESSIONS_SQL, key), conn.execute(_TOTALS_SQL, key), conn.execute(_CHECKINS_SQL, key)
+    )

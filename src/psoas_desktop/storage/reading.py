@@ -1,0 +1,195 @@
+"""Reading the history: read-only connections of its own, one per concurrent reader, and the summaries cache.
+
+The history window's worker, the prewarm thread and the CLI each read on a connection of their own (taken
+from a small pool and given back), never on the writer's: in WAL mode a long read neither waits for a
+write nor holds one back. Connections are made lazily; the pool grows to the number of readers that ever
+ran at once (one or two in the app).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from psoas_desktop.core.stats import SessionSummary
+from psoas_desktop.storage import schema
+from psoas_desktop.storage.rows import (
+    CheckinRow,
+    EntryRow,
+    SessionRow,
+    entry_row,
+    load_summaries,
+    session_row,
+)
+from psoas_desktop.storage.schema import HistoryError, parse_utc
+
+
+class HistoryReader:
+    """The read side of a History (thread-safe: each call takes a connection of its own)."""
+
+    def __init__(
+        self, path: Path, mode: str | None, *, first: sqlite3.Connection | None, others_write: bool
+    ) -> None:
+        """`mode`: how to connect ('ro', or 'immutable' in a read-only folder); None: nothing to read.
+        `first`: an open connection to start the pool with. `others_write`: another process may change the
+        file (a read-only History), so the cache checks PRAGMA data_version; otherwise it relies on
+        :meth:`changed`, which the writer calls after each COMMIT."""
+        self.path = path
+        self._mode = mode
+        self._idle: list[sqlite3.Connection] = [] if first is None else [first]
+        self._pool_lock = threading.Lock()
+        self._closed = False
+        self._others_write = others_write
+        self._cache_lock = threading.Lock()
+        self._summaries: dict[int, SessionSummary] | None = None
+        self._summaries_ordered: list[SessionSummary] = []
+        self._positions: dict[int, int] = {}
+        self._cache_key: tuple[sqlite3.Connection, int] | None = None
+        self._changed: set[int] = set()
+
+    def changed(self, session_ids: Iterable[int]) -> None:
+        """The writer committed changes to these sessions: summaries() re-reads them."""
+        with self._cache_lock:
+            self._changed.update(session_ids)
+
+    def _take(self) -> sqlite3.Connection | None:
+        with self._pool_lock:
+            if self._closed or self._mode is None:
+                return None
+            if self._idle:
+                return self._idle.pop()
+            mode = self._mode
+        try:
+            return schema.connect(self.path, mode=mode)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"The history cannot be read: {exc}.") from exc
+
+    def _give_back(self, conn: sqlite3.Connection) -> None:
+        with self._pool_lock:
+            if not self._closed:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection | None]:
+        """A read-only connection of the caller's own, in one read transaction (one consistent snapshot from
+        the first query on); None when there is nothing to read (no file, or closed)."""
+        conn = self._take()
+        if conn is None:
+            yield None
+            return
+        try:
+            try:
+                conn.execute("BEGIN")
+            except sqlite3.Error as exc:
+                raise HistoryError(f"The history cannot be read: {exc}.") from exc
+            try:
+                yield conn
+            except sqlite3.Error as exc:
+                raise HistoryError(f"The history cannot be read: {exc}.") from exc
+            finally:
+                schema.rollback(conn)
+        finally:
+            self._give_back(conn)
+
+    def sessions(self) -> list[SessionRow]:
+        """Every session, newest first."""
+        with self.snapshot() as conn:
+            if conn is None:
+                return []
+            rows = conn.execute(
+                "SELECT id, routine, level, started_utc, utc_offset_seconds, ended_utc, status FROM sessions"
+                " ORDER BY started_utc DESC, id DESC"
+            ).fetchall()
+        return [session_row(row) for row in rows]
+
+    def entries(self, session_id: int) -> list[EntryRow]:
+        """The session's holds in the order they happened."""
+        with self.snapshot() as conn:
+            if conn is None:
+                return []
+            rows = conn.execute(
+                "SELECT session_id, exercise, side, set_number, rep, planned_seconds, actual_seconds,"
+                " started_utc, utc_offset_seconds, status, phase_index FROM entries WHERE session_id = ?"
+                " ORDER BY started_utc, phase_index",
+                (session_id,),
+            ).fetchall()
+        return [entry_row(row) for row in rows]
+
+    def checkins(self, session_id: int | None = None) -> list[CheckinRow]:
+        """Check-ins (of one session, or all), oldest first."""
+        with self.snapshot() as conn:
+            if conn is None:
+                return []
+            sql = "SELECT id, session_id, side, tightness, note, created_utc FROM checkins"
+            params: Sequence[Any] = ()
+            if session_id is not None:
+                sql += " WHERE session_id = ?"
+                params = (session_id,)
+            rows = conn.execute(sql + " ORDER BY created_utc, id", params).fetchall()
+        return [CheckinRow(r[0], r[1], r[2], r[3], r[4], parse_utc(r[5])) for r in rows]
+
+    def all_entries(self) -> dict[int, list[EntryRow]]:
+        """Every entry grouped by session id (for export), each list in the order it happened."""
+        grouped: dict[int, list[EntryRow]] = {}
+        with self.snapshot() as conn:
+            if conn is None:
+                return grouped
+            for row in conn.execute(
+                "SELECT session_id, exercise, side, set_number, rep, planned_seconds, actual_seconds,"
+                " started_utc, utc_offset_seconds, status, phase_index FROM entries"
+                " ORDER BY session_id, started_utc, phase_index"
+            ):
+                grouped.setdefault(row[0], []).append(entry_row(row))
+        return grouped
+
+    def summaries(self) -> list[SessionSummary]:
+        """One summary per session, newest first.
+
+        Totals per session and exercise are kept in SQL by triggers; the summaries are cached and only the
+        sessions changed since are re-read. The cache lock is held from before the snapshot is taken until
+        the cache is updated, and the writer reports a session as changed only after its COMMIT: so a
+        change is either in this snapshot or re-read next time, never lost.
+        """
+        with self._cache_lock, self.snapshot() as conn:
+            if conn is None:
+                return []
+            key = None
+            if self._others_write:  # data_version is per connection: a cache is valid for its connection
+                key = (conn, conn.execute("PRAGMA data_version").fetchone()[0])
+            if self._summaries is None or key != self._cache_key:
+                self._changed.clear()
+                self._summaries = {s.session_id: s for s in load_summaries(conn, None)}
+                self._cache_key = key
+            elif self._changed:
+                changed, self._changed = sorted(self._changed), set()
+                fresh = load_summaries(conn, changed)
+                if len(fresh) == len(changed) and all(s.session_id in self._positions for s in fresh):
+                    for summary in fresh:  # a start never changes: each keeps its place
+                        self._summaries[summary.session_id] = summary
+                        self._summaries_ordered[self._positions[summary.session_id]] = summary
+                    return list(self._summaries_ordered)
+                for session_id in changed:
+                    self._summaries.pop(session_id, None)
+                self._summaries.update((s.session_id, s) for s in fresh)
+            else:
+                return list(self._summaries_ordered)
+            self._summaries_ordered = sorted(
+                self._summaries.values(), key=lambda s: (s.started, s.session_id), reverse=True
+            )
+            self._positions = {s.session_id: i for i, s in enumerate(self._summaries_ordered)}
+            return list(self._summaries_ordered)
+
+    def close(self) -> None:
+        """Close the idle connections now, the ones in use when they are given back."""
+        with self._pool_lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()

@@ -1,0 +1,294 @@
+"""Keeping the history file sound at open: inspection, repair, backups, sessions cut short.
+
+* The file is inspected through a read-only connection (so a damaged file is never written to), with
+  ``PRAGMA quick_check``. Damage means bad content (SQLITE_CORRUPT/NOTADB, a failed quick_check, an empty
+  file, another application id); locks, permissions and I/O errors leave the file alone and only stop
+  saving. A damaged file is moved aside with its -wal/-shm as ``history.sqlite3.corrupt-<UTC time>``, never
+  replaced silently: the newest good daily backup is restored (also when the file is missing) and the
+  message says which time range may be missing. A -wal file whose header is garbage is set aside too
+  (SQLite would silently ignore and overwrite it).
+* Daily backups (``backups/history-YYYY-MM-DD.sqlite3``, UTC date, keep 7) at the first open of a day, only
+  from a file that passed quick_check.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from psoas_desktop.storage import schema
+from psoas_desktop.storage.schema import DamagedError, Inspection
+
+BACKUP_DIR = "backups"
+BACKUPS_KEPT = 7
+
+_BACKUP_RE = re.compile(r"^history-(\d{4}-\d{2}-\d{2})\.sqlite3$")
+
+
+def _stamp(now: datetime) -> str:
+    return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _show(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M (UTC%z)").replace("UTC+0000", "UTC")
+
+
+def _unused_name(directory: Path, base: str) -> Path:
+    candidate = directory / base
+    counter = 1
+    while candidate.exists() or any(c.exists() for c in schema.companions(candidate)):
+        candidate = directory / f"{base}-{counter}"
+        counter += 1
+    return candidate
+
+
+def wal_header_is_garbage(wal: Path) -> bool:
+    """True when a -wal file has content but no valid WAL header (SQLite would silently discard it)."""
+    try:
+        with wal.open("rb") as handle:
+            header = handle.read(32)
+    except FileNotFoundError:
+        return False
+    if not header:
+        return False
+    if len(header) < 32:
+        return True
+    magic, version = struct.unpack(">II", header[:8])
+    if magic not in (0x377F0682, 0x377F0683) or version != 3007000:
+        return True
+    order = ">" if magic & 1 else "<"
+    words = struct.unpack(f"{order}6I", header[:24])
+    s0 = s1 = 0
+    for i in range(0, 6, 2):
+        s0 = (s0 + words[i] + s1) & 0xFFFFFFFF
+        s1 = (s1 + words[i + 1] + s0) & 0xFFFFFFFF
+    return (s0, s1) != struct.unpack(">II", header[24:32])
+
+
+def writable(path: Path) -> bool:
+    directory = path.parent
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return False
+    return all(not p.exists() or os.access(p, os.W_OK) for p in (path, *schema.companions(path)))
+
+
+def inspect_file(path: Path) -> Inspection:
+    conn = schema.connect(path, mode="ro")  # never writes, never checkpoints a damaged file on close
+    try:
+        return schema.inspect(conn)
+    finally:
+        conn.close()
+
+
+def reader_connection(path: Path) -> tuple[sqlite3.Connection, str]:
+    """An inspected read-only connection and its mode ('ro', or 'immutable' in a read-only folder)."""
+    wal = path.with_name(path.name + "-wal")
+    mode = "ro"
+    try:
+        conn = schema.connect(path, mode=mode)
+    except sqlite3.Error:
+        if wal.exists() and wal.stat().st_size > 0:
+            raise  # immutable would ignore saved work still in the -wal
+        # A WAL database in a read-only folder can only be read as immutable (no -shm can be made).
+        mode = "immutable"
+        conn = schema.connect(path, mode=mode)
+    try:
+        try:
+            inspection = schema.inspect(conn)
+        except sqlite3.Error:
+            if wal.exists() and wal.stat().st_size > 0:
+                raise
+            conn.close()
+            mode = "immutable"
+            conn = schema.connect(path, mode=mode)
+            inspection = schema.inspect(conn)
+        if inspection.user_version < schema.schema_version():
+            raise DamagedError("it needs an upgrade that a read-only open cannot do")
+    except BaseException:
+        conn.close()
+        raise
+    return conn, mode
+
+
+def prepare(path: Path, now: Callable[[], datetime], messages: list[str]) -> Inspection:
+    """Make `path` a sound history file before the writer opens it: set a garbage -wal aside, restore a
+    missing file, repair a damaged one. Says what it did in `messages`; returns the file's inspection."""
+    wal = path.with_name(path.name + "-wal")
+    if path.exists() and wal_header_is_garbage(wal):
+        aside = _unused_name(path.parent, f"{wal.name}.corrupt-{_stamp(now())}")
+        wal.rename(aside)
+        path.with_name(path.name + "-shm").unlink(missing_ok=True)
+        schema.fsync_dir(path.parent)
+        messages.append(
+            f"The history's write-ahead log was damaged and was set aside as {aside.name}. The history"
+            " itself is fine, but the very last workouts saved before the damage may be missing."
+        )
+    if not path.exists():
+        _replace_missing(path, now, messages)
+    try:
+        return inspect_file(path)
+    except DamagedError as exc:
+        _repair(path, now, str(exc), messages)
+        return inspect_file(path)
+
+
+def _replace_missing(path: Path, now: Callable[[], datetime], messages: list[str]) -> None:
+    """No history file: the first run (a new one), or it was lost (the newest good backup, said so)."""
+    orphans = [c for c in schema.companions(path) if c.exists()]
+    if orphans:  # a -wal without its database would be replayed onto a new one: keep it, aside
+        stamp = _stamp(now())
+        for orphan in orphans:
+            orphan.rename(_unused_name(path.parent, f"{orphan.name}.orphan-{stamp}"))
+        messages.append(
+            f"The history's journal files were there without the history file {path.name}; they were set"
+            f" aside as *.orphan-{stamp}."
+        )
+    restored = restore_newest_backup(path, now())
+    if restored is not None:
+        messages.append(f"The history file {path.name} was missing. {restored}")
+        return
+    if orphans:
+        messages[-1] += " A new, empty history was started."
+    schema.create(path)
+
+
+def _repair(path: Path, now: Callable[[], datetime], reason: str, messages: list[str]) -> None:
+    """Move the damaged file aside, restore the newest good backup (or start anew); tell the user."""
+    moment = now()
+    aside = _unused_name(path.parent, f"{path.name}.corrupt-{_stamp(moment)}")
+    path.rename(aside)
+    for companion in schema.companions(path):
+        if companion.exists():
+            companion.rename(aside.with_name(aside.name + companion.name[len(path.name) :]))
+    schema.fsync_dir(path.parent)
+    told = f"The history file was damaged ({reason}). It was moved aside as {aside.name}."
+    messages.append(told)  # said even if what follows fails; completed below
+    restored = restore_newest_backup(path, moment)
+    if restored is None:
+        schema.create(path)
+        restored = "No good backup was found, so a new, empty history was started."
+    messages[-1] = f"{told} {restored}"
+
+
+# -- backups ----------------------------------------------------------------------------------------------
+
+
+def _backups(directory: Path) -> list[Path]:
+    try:
+        return [p for p in directory.iterdir() if _BACKUP_RE.match(p.name)]
+    except OSError:
+        return []
+
+
+def backup_date(path: Path) -> date | None:
+    match = _BACKUP_RE.match(path.name)
+    return date.fromisoformat(match.group(1)) if match else None
+
+
+def daily_backup(conn: sqlite3.Connection, path: Path, now: datetime) -> str | None:
+    """Today's backup (UTC date) unless there is one; keep the newest BACKUPS_KEPT. A message if it failed."""
+    directory = path.parent / BACKUP_DIR
+    target = directory / f"history-{now.astimezone(UTC).date().isoformat()}.sqlite3"
+    if target.exists():
+        return None
+    try:
+        directory.mkdir(exist_ok=True)
+        schema.backup_to(conn, target)
+        for old in sorted(_backups(directory), reverse=True)[BACKUPS_KEPT:]:
+            old.unlink(missing_ok=True)
+    except (sqlite3.Error, OSError) as exc:
+        return f"Today's backup of the history could not be made: {schema.write_reason(exc)}."
+    return None
+
+
+@dataclass(frozen=True)
+class _BackupInfo:
+    newest_session: datetime | None
+    """The start of the backup's newest session, in that session's UTC offset (None: no sessions)."""
+
+
+def _usable_backup(backup: Path) -> _BackupInfo | None:
+    """None if the backup cannot be restored (damaged, not ours, too new)."""
+    try:
+        conn = schema.connect(backup, mode="ro")
+    except sqlite3.Error:
+        return None
+    try:
+        inspection = schema.inspect(conn)
+        if inspection.user_version > schema.schema_version():
+            return None
+        row = conn.execute(
+            "SELECT started_utc, utc_offset_seconds FROM sessions ORDER BY started_utc DESC LIMIT 1"
+        ).fetchone()
+    except (DamagedError, sqlite3.Error):
+        return None
+    finally:
+        conn.close()
+    return _BackupInfo(None if row is None else schema.in_offset(schema.parse_utc(row[0]), row[1]))
+
+
+def restore_newest_backup(path: Path, moment: datetime) -> str | None:
+    """Put the newest good daily backup in place; what the user should know, or None if there is none."""
+    for backup in sorted(_backups(path.parent / BACKUP_DIR), reverse=True):
+        info = _usable_backup(backup)
+        if info is None:
+            continue
+        temp = path.with_name(path.name + ".restore")
+        schema.remove_db(temp)
+        source = schema.connect(backup, mode="ro")
+        try:
+            target = schema.connect(temp, mode="rwc")
+            try:
+                source.backup(target)
+                schema.configure_writer(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+        schema.fsync_file(temp)
+        os.replace(temp, path)
+        schema.fsync_dir(path.parent)
+        newest = info.newest_session
+        if newest is None:
+            missing = f"Workouts saved before {_show(moment)} may be missing."
+        else:
+            missing = (
+                f"Workouts saved after {_show(newest)} and before"
+                f" {_show(schema.in_offset(moment, schema.offset_seconds(newest)))} may be missing."
+            )
+        return f"The backup from {backup.stem.removeprefix('history-')} was restored. {missing}"
+    return None
+
+
+# -- sessions cut short -----------------------------------------------------------------------------------
+
+
+def mark_interrupted(conn: sqlite3.Connection) -> None:
+    """Sessions still 'running' at open were cut short (crash, power loss): keep them, mark them."""
+    running = conn.execute("SELECT id, started_utc FROM sessions WHERE status = 'running'").fetchall()
+    if not running:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for session_id, started in running:
+            ends = [
+                schema.parse_utc(text) + timedelta(seconds=seconds)
+                for text, seconds in conn.execute(
+                    "SELECT started_utc, actual_seconds FROM entries WHERE session_id = ?", (session_id,)
+                )
+            ]
+            ended = max(ends, default=schema.parse_utc(started))
+            conn.execute(
+                "UPDATE sessions SET status = 'interrupted', ended_utc = ? WHERE id = ?",
+                (schema.utc_text(ended), session_id),
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        schema.rollback(conn)
+        raise

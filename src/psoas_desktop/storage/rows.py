@@ -1,0 +1,153 @@
+"""What the history's reads return: plain frozen rows, and the session summaries built from SQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
+from typing import Any
+
+from psoas_desktop.core.stats import SessionSummary
+from psoas_desktop.storage.schema import parse_utc
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    routine: str
+    level: str
+    started_utc: datetime
+    utc_offset_seconds: int
+    ended_utc: datetime | None
+    status: str
+
+    @property
+    def started_local(self) -> datetime:
+        """The start as the clock on the wall showed it (in the offset stored with the session)."""
+        return self.started_utc.astimezone(timezone(timedelta(seconds=self.utc_offset_seconds)))
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    session_id: int
+    exercise: str
+    side: str | None
+    set_number: int
+    rep: int | None
+    planned_seconds: float
+    actual_seconds: float
+    started_utc: datetime
+    utc_offset_seconds: int
+    status: str
+    phase_index: int
+
+    @property
+    def ended_utc(self) -> datetime:
+        return self.started_utc + timedelta(seconds=self.actual_seconds)
+
+
+@dataclass(frozen=True)
+class CheckinRow:
+    id: int
+    session_id: int
+    side: str | None
+    tightness: int
+    note: str
+    created_utc: datetime
+
+
+def load_summaries(conn: sqlite3.Connection, session_ids: Sequence[int] | None) -> list[SessionSummary]:
+    """Summaries of the given sessions (None: all), in no particular order."""
+    where, params = "", tuple(session_ids or ())
+    if session_ids is not None:
+        where = f" IN ({', '.join('?' * len(session_ids))})"
+    sessions = conn.execute(
+        "SELECT id, routine, level, started_utc, utc_offset_seconds, ended_utc, status FROM sessions"
+        + (f" WHERE id{where}" if where else ""),
+        params,
+    ).fetchall()
+    totals = conn.execute(
+        "SELECT session_id, exercise, seconds FROM session_totals"
+        + (f" WHERE session_id{where}" if where else ""),
+        params,
+    )
+    checkins = conn.execute(
+        "SELECT session_id, side, tightness FROM checkins"
+        + (f" WHERE session_id{where}" if where else "")
+        + " ORDER BY session_id, created_utc, id",
+        params,
+    )
+    return summaries_from(sessions, totals, checkins)
+
+
+def summaries_from(
+    sessions: Iterable[Sequence[Any]],
+    totals: Iterable[Sequence[Any]],
+    checkins: Iterable[Sequence[Any]],
+) -> list[SessionSummary]:
+    """Summaries from the rows of three queries: sessions (id, routine, level, started_utc,
+    utc_offset_seconds, ended_utc, status), their totals (session_id, exercise, seconds) and their
+    check-ins (session_id, side, tightness) in time order, so the latest check-in of a side wins."""
+    per_session: dict[int, dict[str, float]] = {}
+    for session_id, exercise, seconds in totals:
+        per_session.setdefault(session_id, {})[exercise] = seconds
+    tightness: dict[int, list[int | None]] = {}
+    for session_id, side, value in checkins:
+        pair = tightness.setdefault(session_id, [None, None])
+        if side in (None, "left"):
+            pair[0] = value
+        if side in (None, "right"):
+            pair[1] = value
+    zones: dict[int, timezone] = {}
+    result = []
+    for session_id, routine, level, started, offset, ended, status in sessions:
+        zone = zones.get(offset)
+        if zone is None:
+            zone = zones[offset] = timezone(timedelta(seconds=offset))
+        exercises = per_session.get(session_id, {})
+        left, right = tightness.get(session_id, (None, None))
+        result.append(
+            SessionSummary(
+                session_id=session_id,
+                started=datetime.fromisoformat(started).astimezone(zone),
+                status=status,
+                routine=routine,
+                level=level,
+                hold_seconds=sum(exercises.values()),
+                exercise_seconds=MappingProxyType(exercises),  # shared from the cache: read-only
+                tightness_left=left,
+                tightness_right=right,
+                ended=None if ended is None else datetime.fromisoformat(ended),  # stored in UTC
+            )
+        )
+    return result
+
+
+def session_row(row: Sequence[Any]) -> SessionRow:
+    return SessionRow(
+        id=row[0],
+        routine=row[1],
+        level=row[2],
+        started_utc=parse_utc(row[3]),
+        utc_offset_seconds=row[4],
+        ended_utc=None if row[5] is None else parse_utc(row[5]),
+        status=row[6],
+    )
+
+
+def entry_row(row: Sequence[Any]) -> EntryRow:
+    return EntryRow(
+        session_id=row[0],
+        exercise=row[1],
+        side=row[2],
+        set_number=row[3],
+        rep=row[4],
+        planned_seconds=row[5],
+        actual_seconds=row[6],
+        started_utc=parse_utc(row[7]),
+        utc_offset_seconds=row[8],
+        status=row[9],
+        phase_index=row[10],
+    )
