@@ -78,7 +78,8 @@ def _python_nobody_can_run(drop: Sequence[str], env: dict[str, str], cwd: Path) 
     elsewhere (a virtual environment inside a 0700 checkout may be out of its reach)."""
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     base = getattr(sys, "_base_executable", sys.executable)
-    candidates = [sys.executable, base, os.path.realpath(base), shutil.which(f"python{version}")]
+    system = [f"{folder}/python{version}" for folder in ("/usr/bin", "/usr/local/bin")]
+    candidates = [sys.executable, base, os.path.realpath(base), shutil.which(f"python{version}"), *system]
     probe = "import json, sqlite3, sys; print('%d.%d' % sys.version_info[:2])"
     for python in dict.fromkeys(c for c in candidates if c):
         answer = subprocess.run(
