@@ -1,6 +1,7 @@
-"""Test guards: a test that leaves a QTimer or a Python thread running fails (a leaked timer fires into the
-next test; a leaked thread keeps files, connections or locks of a test that is over). And no test may pass
-or fail on how long something took: Hypothesis's per-example deadline is off."""
+"""Test guards: a test that leaves a QTimer, a Python thread, a QThread or a QThreadPool job running fails (a
+leaked timer fires into the next test; a leaked thread keeps files, connections or locks of a test that is
+over, or emits into objects that are gone). And no test may pass or fail on how long something took:
+Hypothesis's per-example deadline is off."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 import shiboken6
 from hypothesis import HealthCheck, settings
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QThread, QThreadPool, QTimer
 
 # How long a thread that is already finishing (its last lines run after the code that ended it returned)
 # may take to end: a bound on waiting for that event, not a measurement.
@@ -56,3 +57,29 @@ def no_thread_left_running() -> Iterator[None]:
         thread.join(max(0.0, deadline - time.monotonic()))
     leftovers = [t for t in new if t.is_alive()]
     assert not leftovers, f"{len(leftovers)} thread(s) left running: {[t.name for t in leftovers]}"
+
+
+@pytest.fixture(autouse=True)
+def no_qt_thread_left_running(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """QThreads and thread-pool jobs the test started (Python code they run shows up in threading only as a
+    stand-in, which the fixture above cannot join)."""
+    threads: list[QThread] = []
+    pools: list[QThreadPool] = []
+    start_thread, start_job = QThread.start, QThreadPool.start
+
+    def tracking_thread_start(self: QThread, *args: Any) -> None:
+        threads.append(self)
+        start_thread(self, *args)
+
+    def tracking_job_start(self: QThreadPool, *args: Any) -> None:
+        pools.append(self)
+        start_job(self, *args)
+
+    monkeypatch.setattr(QThread, "start", tracking_thread_start)
+    monkeypatch.setattr(QThreadPool, "start", tracking_job_start)
+    yield
+    wait_ms = round(THREAD_JOIN_SECONDS * 1000)
+    running = [t for t in threads if shiboken6.isValid(t) and not t.wait(wait_ms)]
+    busy = [p for p in dict.fromkeys(pools) if shiboken6.isValid(p) and not p.waitForDone(wait_ms)]
+    assert not running, f"{len(running)} QThread(s) left running: {[t.objectName() for t in running]}"
+    assert not busy, f"{len(busy)} QThreadPool(s) left with jobs running: {[p.objectName() for p in busy]}"
