@@ -26,6 +26,7 @@ from history_support import (
     query,
 )
 
+from helpers.unprivileged import Child, python_child
 from psoas_desktop.core.errors import KnownError
 from psoas_desktop.storage.history import History
 
@@ -35,9 +36,12 @@ T0 = datetime(2026, 2, 20, 18, 0, tzinfo=UTC)
 pytestmark = pytest.mark.slow
 
 
-def spawn_writer(data_dir: Path, *args: str, prefix: tuple[str, ...] = ()) -> subprocess.Popen[str]:
+def spawn_writer(data_dir: Path, *args: str, child: Child | None = None) -> subprocess.Popen[str]:
+    child = child or Child((sys.executable, str(WRITER)))
     return subprocess.Popen(
-        [*prefix, sys.executable, str(WRITER), str(data_dir), *args],
+        [*child.command, str(data_dir), *args],
+        env=child.env,
+        cwd=child.cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -256,17 +260,8 @@ def world_readable_dir() -> Iterator[Path]:
         shutil.rmtree(path)
 
 
-def as_unprivileged() -> tuple[str, ...]:
-    if os.geteuid() != 0:
-        return ()
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("running as root (which ignores permissions) and setpriv is not available to drop them")
-    return (setpriv, "--reuid=65534", "--regid=65534", "--clear-groups")
-
-
 def test_a_read_only_folder_shows_the_history_and_saves_nothing(world_readable_dir: Path) -> None:
-    prefix = as_unprivileged()
+    child = python_child(WRITER, world_readable_dir)  # as nobody, from copies it can read
     data = world_readable_dir / "data"
     history = History.open(data, now=Now()).history
     session = history.start_session("daily", "standard", T0)
@@ -276,7 +271,7 @@ def test_a_read_only_folder_shows_the_history_and_saves_nothing(world_readable_d
     for path in (data, *data.rglob("*")):
         path.chmod(0o555 if path.is_dir() else 0o444)
     files = {p: fingerprint(p) for p in data.rglob("*") if p.is_file()}
-    writer = spawn_writer(data, "readonly", prefix=prefix)
+    writer = spawn_writer(data, "readonly", child=child)
     out, err = writer.communicate(timeout=60)
     assert writer.returncode == 0 and "Traceback" not in err, err
     opened, outcome = (json.loads(line) for line in out.splitlines())

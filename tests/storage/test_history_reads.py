@@ -8,7 +8,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from history_support import Now, hold
+from history_support import (
+    Now,
+    histories_are_closed,  # noqa: F401  (autouse: closes every History opened)
+    hold,
+)
 
 from psoas_desktop.core.catalog import Side
 from psoas_desktop.core.engine import PhaseStatus

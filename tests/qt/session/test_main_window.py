@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from helpers.fake_clock import FakeClock
@@ -362,7 +362,28 @@ def test_first_painted_is_announced_once_whether_a_paint_or_the_fallback_comes_f
     seen.first_painted.connect(lambda: announced.append("seen"))
     with qtbot.waitSignal(seen.first_painted, timeout=5000):
         seen.show()
+    painted = PaintCounter(seen)
     seen.repaint()
+    qtbot.waitUntil(lambda: painted.count > 0)
     seen.announce_first_paint()  # the fallback firing after the paint changes nothing
-    qtbot.wait(10)  # any deferred announcement from the second paint would land here
+    # A deferred announcement from that paint would be a zero-delay call queued during it: one queued after
+    # it runs later, so once it has run, anything the paint queued has run too.
+    with qtbot.waitSignal(painted.flushed, timeout=5000):
+        QTimer.singleShot(0, painted.flushed.emit)
     assert announced == ["unseen", "seen"]
+
+
+class PaintCounter(QObject):
+    """Counts a widget's paint events (an event filter: the widget's own paintEvent still runs)."""
+
+    flushed = Signal()
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False

@@ -197,6 +197,13 @@ def _read_recording(path: Path) -> np.ndarray[Any, np.dtype[np.float64]]:
     return np.frombuffer(payload, dtype="<i2").astype(np.float64) / 32768
 
 
+def _tones_recorded(path: Path) -> int:
+    """How many tones the recording holds so far (0 before parec has written its header)."""
+    if not path.exists() or b"data" not in path.read_bytes():
+        return 0
+    return len(_bursts(_read_recording(path)))
+
+
 def _bursts(samples: np.ndarray[Any, np.dtype[np.float64]]) -> list[tuple[int, int]]:
     """Stretches of sound separated by at least 20 ms of near-silence, each at least 30 ms long."""
     frame = RATE // 200  # 5 ms
@@ -266,7 +273,8 @@ def test_a_real_session_sounds_the_right_tones_in_order(pulse_sink: PulseSink, t
         run = subprocess.run(
             [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=90, check=False
         )
-        time.sleep(0.3)
+        if run.returncode == 0:  # parec writes as it records: stop it once every tone has reached the file
+            _wait_for(lambda: _tones_recorded(recording) >= len(EXPECTED), 10, "every tone in the recording")
     finally:
         parec.send_signal(signal.SIGINT)
         try:
