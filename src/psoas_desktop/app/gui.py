@@ -17,6 +17,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from psoas_desktop import __version__
+from psoas_desktop.app import probe
 from psoas_desktop.app.writer_lock import LOCK_FILE_NAME, WriterLock, acquire_writer_lock
 from psoas_desktop.core.catalog import load_catalog, resource_root
 from psoas_desktop.core.clock import SystemClock
@@ -156,6 +157,7 @@ def _attach_sound(window: MainWindow) -> None:
 
     player = CuePlayer(clock=window.clock, parent=window)
     window.attach_cue_player(player)
+    probe.watch_cues(player)
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(player.shutdown)
@@ -296,4 +298,5 @@ def _show_window(
     log.info(
         "Psoas Desktop %s started; data in %s, settings in %s", __version__, paths.data_dir, paths.config_dir
     )
+    probe.start_stall_probe(window)  # benchmarks only (PSOAS_PROBE): the first 5 s's longest stall
     return app.exec()
