@@ -7,12 +7,13 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -104,6 +105,12 @@ def _tell_already_running(lock: WriterLock) -> int:
     print(f"psoas-desktop: {lock.message}", file=sys.stderr)
     QMessageBox.information(None, "Psoas Desktop", lock.message)
     return 1
+
+
+def _load_history_modules() -> None:
+    """A turn of its own: the history modules take ≈60 ms to import, as long as opening a new file."""
+    import psoas_desktop.app.history_link
+    import psoas_desktop.storage.history  # noqa: F401
 
 
 def _attach_history(window: MainWindow, paths: AppPaths) -> HistoryLink:
@@ -250,6 +257,17 @@ def _listen_for_later_launches(window: MainWindow, paths: AppPaths) -> InstanceS
     return server
 
 
+def _in_turns(owner: QObject, steps: list[Callable[[], object]]) -> None:
+    """Run each step in its own later event-loop turn, in order (none once ``owner`` is gone)."""
+
+    def next_step() -> None:
+        steps[0]()
+        _in_turns(owner, steps[1:])
+
+    if steps:
+        QTimer.singleShot(0, owner, next_step)
+
+
 def _show_window(
     args: argparse.Namespace,
     paths: AppPaths,
@@ -274,15 +292,12 @@ def _show_window(
     if messages:
         window.show_message(" ".join(messages))
 
-    def after_first_paint() -> None:
-        """The rest comes up once the window is on screen; a --start session then begins."""
-        servers.append(_listen_for_later_launches(window, paths))
+    def attach_history() -> None:
         link = _attach_history(window, paths)
         links.append(link)
         QTimer.singleShot(PREWARM_DELAY_MS, link, link.prewarm)
-        _attach_desktop(window, link)
-        _attach_power(window)
-        _attach_sound(window)
+
+    def begin() -> None:
         if args.start:
             try:
                 window.start_session(args.start)
@@ -292,6 +307,23 @@ def _show_window(
             window.toggle_mat_mode()
         if not args.start:
             window.show_welcome_once()
+
+    def after_first_paint() -> None:
+        """The rest comes up once the window is on screen, one piece per event-loop turn so that none
+        holds the loop for long (history first, so that anything done meanwhile is saved; the socket
+        last, so that a later launch's request finds everything attached); a --start session then begins."""
+        _in_turns(
+            window,
+            [
+                _load_history_modules,
+                attach_history,
+                lambda: _attach_sound(window),
+                lambda: _attach_desktop(window, links[0]),
+                lambda: _attach_power(window),
+                lambda: servers.append(_listen_for_later_launches(window, paths)),
+                begin,
+            ],
+        )
 
     window.first_painted.connect(after_first_paint)
     QTimer.singleShot(UNSEEN_WINDOW_FALLBACK_MS, window, window.announce_first_paint)
