@@ -1,6 +1,6 @@
 """Start-up: process start to the first painted main window, and how long the GUI thread stalls after it.
 
-Both run as fresh processes, interleaved, five times each; the figure is the median. CLOCK_MONOTONIC is
+Each window runs as a fresh process, interleaved, seven times each; a figure is a median. CLOCK_MONOTONIC is
 shared by all processes on Linux, so the child reports the moment of its first paint on the parent's clock.
 
 Two reference windows, measured in the same rounds, show where the time goes (no code of ours in either):
@@ -9,8 +9,9 @@ set-up, which the empty bare window never does; ``startup.same_widgets_ratio`` i
 our first window uses (splitter, list view with a model, combo box, buttons, a scroll area of wrapped steps,
 a painted ring with large digits, menus with shortcuts, status bar, an SVG renderer).
 
-The gate is ``startup.app_vs_same_widgets`` ≤ 1.25: our first paint against the same-widgets window, the
-medians of the same interleaved rounds, so the floor is what Qt itself needs to draw that window. The ratio
+The gate is ``startup.app_vs_same_widgets`` ≤ 1.25: our first paint against the same-widgets window's, one
+ratio per round (the two run back to back, so a busy moment of the machine weighs on both) and the median of
+those, so the floor is what Qt itself needs to draw that window. The ratio
 against the bare window (``startup.ratio``) is a reference figure: the bare window never draws text.
 
 ``startup.gui_block_max_ms_first_5s`` ≤ 100: the real app (``python -m psoas_desktop`` on a ten-year history
@@ -35,7 +36,7 @@ from pathlib import Path
 from benchmarks.bench_history import generate_ten_years
 from benchmarks.report import emit
 
-RUNS = 5
+RUNS = 7
 STALL_RUNS = 3
 STALL_TIMEOUT_S = 30
 
@@ -218,7 +219,11 @@ def main() -> None:
             widgets_ms.append(time_to_first_paint(SAME_WIDGETS))
         probes = stalls(Path(tmp))
     app_median, bare_median = statistics.median(app_ms), statistics.median(bare_ms)
-    widgets_median = statistics.median(widgets_ms)
+    per_round = [app / widgets for app, widgets in zip(app_ms, widgets_ms, strict=True)]
+    print(
+        f"bench_startup: app / same widgets per round: {sorted(round(r, 2) for r in per_round)}",
+        file=sys.stderr,
+    )
     for name, times in (
         ("app", app_ms),
         ("bare", bare_ms),
@@ -226,7 +231,7 @@ def main() -> None:
         ("same widgets", widgets_ms),
     ):
         print(f"bench_startup: first paint, {name}: {spread(times)} ms", file=sys.stderr)
-    emit("startup.app_vs_same_widgets", app_median / widgets_median, "ratio", "<= 1.25")
+    emit("startup.app_vs_same_widgets", statistics.median(per_round), "ratio", "<= 1.25")
     maxima = [float(str(p["max_ms"])) for p in probes]
     emit("startup.gui_block_max_ms_first_5s", statistics.median(maxima), "ms", "<= 100")
     worst = max(probes, key=lambda p: float(str(p["max_ms"])))

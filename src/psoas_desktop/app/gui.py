@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from psoas_desktop import __version__
 from psoas_desktop.app import probe
@@ -29,6 +29,8 @@ from psoas_desktop.qt.settings.theme import apply_theme
 from psoas_desktop.storage.paths import AppPaths, resolve_paths
 
 if TYPE_CHECKING:  # loaded after the first paint (see after_first_paint), not on the start-up path
+    from PySide6.QtWidgets import QMessageBox
+
     from psoas_desktop.app.history_link import HistoryLink
     from psoas_desktop.app.single_instance import InstanceServer, Request
 
@@ -71,15 +73,22 @@ def _remove_logging(handlers: list[logging.Handler]) -> None:
         handler.close()
 
 
+def _message_box() -> type[QMessageBox]:
+    """QMessageBox only when a box is shown: making its Python enums costs ≈5 ms of every start."""
+    from PySide6.QtWidgets import QMessageBox
+
+    return QMessageBox
+
+
 def _install_crash_hook(log_location: str) -> None:
     """A bug shows a dialog naming the log file instead of vanishing (installed here, never at import)."""
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         log.critical("Unexpected error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
         if isinstance(error, KnownError):
-            QMessageBox.warning(None, "Psoas Desktop", str(error))
+            _message_box().warning(None, "Psoas Desktop", str(error))
             return
-        QMessageBox.critical(
+        _message_box().critical(
             None,
             "Psoas Desktop — unexpected error",
             f"Something went wrong: {error}\n\nDetails are in {log_location}. Your finished holds are kept.",
@@ -103,7 +112,7 @@ def _tell_already_running(lock: WriterLock) -> int:
     """A second copy writes nothing: it says so on stderr and in a box, then exits."""
     assert lock.message is not None
     print(f"psoas-desktop: {lock.message}", file=sys.stderr)
-    QMessageBox.information(None, "Psoas Desktop", lock.message)
+    _message_box().information(None, "Psoas Desktop", lock.message)
     return 1
 
 
@@ -278,7 +287,7 @@ def _show_window(
     try:
         catalog = load_catalog()
     except KnownError as exc:
-        QMessageBox.critical(None, "Psoas Desktop", f"The exercise catalog could not be loaded:\n{exc}")
+        _message_box().critical(None, "Psoas Desktop", f"The exercise catalog could not be loaded:\n{exc}")
         return 2
     store = SettingsStore(paths.config_dir)
     settings, messages = store.load()
