@@ -76,7 +76,7 @@ def identify(hz: float) -> str:
 
 
 def lateness_ms(cues: list[CueRecord], recording: Recording) -> tuple[list[float], list[str]]:
-    """Each heard cue's onset minus its deadline, and what went wrong with the others."""
+    """Each heard cue's onset minus its deadline (in the order heard), and what went wrong with the others."""
     samples = np.frombuffer(bytes(recording.data[: len(recording.data) // 2 * 2]), "<i2") / 32768
     starts = onsets(samples)
     times = [recording.time_of(s) for s in starts]
@@ -165,6 +165,7 @@ def main() -> int:
         late, problems = lateness_ms(cues, recording)
     for problem in problems:
         print(f"bench_audio_onset: {problem}", file=sys.stderr)
+    print(f"bench_audio_onset: onset lateness in ms, in order: {[round(x) for x in late]}", file=sys.stderr)
     emit("audio.onset_cues", len(cues), "count", None, note="reference: cues played")
     emit("audio.onset_cues_not_heard_as_played", len(problems), "count", "== 0")
     if late:
