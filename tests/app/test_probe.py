@@ -32,15 +32,14 @@ def test_the_stall_probe_reports_a_blocked_event_loop(qtbot: QtBot, tmp_path: Pa
     record = tmp_path / "probe.jsonl"
     owner = QObject()
     stall = probe.StallProbe(record, window_seconds=0.4, parent=owner)
-    # The GUI thread blocked for 150 ms: the probe must see at least that gap (minus its own 10 ms).
-    QTimer.singleShot(100, lambda: time.sleep(0.15))
+    time.sleep(0.15)  # the GUI thread is busy for 150 ms before its loop can fire the probe's timer
     qtbot.waitUntil(record.exists, timeout=5000)
     (found,) = _records(record)
     assert found["probe"] == "stall" and found["window_s"] == 0.4
-    assert isinstance(found["max_ms"], float) and found["max_ms"] >= 140
+    assert isinstance(found["max_ms"], float) and found["max_ms"] >= 140  # at least the block, less 10 ms
     worst = found["worst"]
     assert isinstance(worst, list) and worst[0]["ms"] == found["max_ms"]
-    assert 0.1 <= worst[0]["at_s"] <= 0.4  # when it happened: after the block started, within the window
+    assert worst[0]["at_s"] >= 0.15  # seen when the loop came back, after the block
     assert stall.findChildren(QTimer)[0].isActive() is False
 
 
