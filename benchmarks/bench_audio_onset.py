@@ -153,7 +153,12 @@ def read_cues(probe: Path) -> list[CueRecord]:
 def main() -> int:
     missing = missing_tools()
     if missing:
-        skip("audio.onset_late_p99_ms", "ms", TARGET, f"no {', '.join(missing)} (apt-get install pulseaudio)")
+        skip(
+            "audio.onset_late_p99_ms",
+            "ms",
+            TARGET,
+            f"no {', '.join(missing)} (apt-get install pulseaudio pulseaudio-utils)",
+        )
         return 0
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
