@@ -244,3 +244,33 @@ def test_a_killed_instances_lock_and_socket_are_recovered_by_the_next_launch(tmp
 def test_a_malformed_request_is_refused(line: bytes) -> None:
     with pytest.raises(ValueError, match=r"^bad request: "):
         single_instance.Request.decode(line)
+
+
+def test_the_pieces_after_the_first_paint_come_up_in_order_one_per_event_loop_turn(qtbot: QtBot) -> None:
+    from PySide6.QtCore import QObject, QTimer
+
+    owner = QObject()
+    ran: list[str] = []
+
+    def history() -> None:
+        ran.append("history")
+        QTimer.singleShot(0, lambda: ran.append("user input"))  # e.g. a key press waiting in the queue
+
+    app._in_turns(owner, [history, lambda: ran.append("sound"), lambda: ran.append("socket")])
+    assert ran == []  # nothing in the turn that painted the window
+    qtbot.waitUntil(lambda: len(ran) == 4, timeout=5000)
+    assert ran == ["history", "user input", "sound", "socket"]  # the loop answers between two pieces
+
+
+def test_no_piece_runs_once_the_window_is_gone(qtbot: QtBot) -> None:
+    import shiboken6
+    from PySide6.QtCore import QObject, QTimer
+
+    owner = QObject()
+    ran: list[str] = []
+    app._in_turns(owner, [lambda: ran.append("history")])
+    shiboken6.delete(owner)
+    done: list[bool] = []
+    QTimer.singleShot(20, lambda: done.append(True))
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+    assert ran == []

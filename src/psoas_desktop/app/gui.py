@@ -7,16 +7,18 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from psoas_desktop import __version__
+from psoas_desktop.app import probe
 from psoas_desktop.app.writer_lock import LOCK_FILE_NAME, WriterLock, acquire_writer_lock
 from psoas_desktop.core.catalog import load_catalog, resource_root
 from psoas_desktop.core.clock import SystemClock
@@ -27,6 +29,8 @@ from psoas_desktop.qt.settings.theme import apply_theme
 from psoas_desktop.storage.paths import AppPaths, resolve_paths
 
 if TYPE_CHECKING:  # loaded after the first paint (see after_first_paint), not on the start-up path
+    from PySide6.QtWidgets import QMessageBox
+
     from psoas_desktop.app.history_link import HistoryLink
     from psoas_desktop.app.single_instance import InstanceServer, Request
 
@@ -69,15 +73,22 @@ def _remove_logging(handlers: list[logging.Handler]) -> None:
         handler.close()
 
 
+def _message_box() -> type[QMessageBox]:
+    """QMessageBox only when a box is shown: making its Python enums costs ≈5 ms of every start."""
+    from PySide6.QtWidgets import QMessageBox
+
+    return QMessageBox
+
+
 def _install_crash_hook(log_location: str) -> None:
     """A bug shows a dialog naming the log file instead of vanishing (installed here, never at import)."""
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         log.critical("Unexpected error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
         if isinstance(error, KnownError):
-            QMessageBox.warning(None, "Psoas Desktop", str(error))
+            _message_box().warning(None, "Psoas Desktop", str(error))
             return
-        QMessageBox.critical(
+        _message_box().critical(
             None,
             "Psoas Desktop — unexpected error",
             f"Something went wrong: {error}\n\nDetails are in {log_location}. Your finished holds are kept.",
@@ -101,8 +112,14 @@ def _tell_already_running(lock: WriterLock) -> int:
     """A second copy writes nothing: it says so on stderr and in a box, then exits."""
     assert lock.message is not None
     print(f"psoas-desktop: {lock.message}", file=sys.stderr)
-    QMessageBox.information(None, "Psoas Desktop", lock.message)
+    _message_box().information(None, "Psoas Desktop", lock.message)
     return 1
+
+
+def _load_history_modules() -> None:
+    """A turn of its own: the history modules take ≈60 ms to import, as long as opening a new file."""
+    import psoas_desktop.app.history_link
+    import psoas_desktop.storage.history  # noqa: F401
 
 
 def _attach_history(window: MainWindow, paths: AppPaths) -> HistoryLink:
@@ -155,6 +172,7 @@ def _attach_sound(window: MainWindow) -> None:
 
     player = CuePlayer(clock=window.clock, parent=window)
     window.attach_cue_player(player)
+    probe.watch_cues(player)
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(player.shutdown)
@@ -247,6 +265,17 @@ def _listen_for_later_launches(window: MainWindow, paths: AppPaths) -> InstanceS
     return server
 
 
+def _in_turns(owner: QObject, steps: list[Callable[[], object]]) -> None:
+    """Run each step in its own later event-loop turn, in order (none once ``owner`` is gone)."""
+
+    def next_step() -> None:
+        steps[0]()
+        _in_turns(owner, steps[1:])
+
+    if steps:
+        QTimer.singleShot(0, owner, next_step)
+
+
 def _show_window(
     args: argparse.Namespace,
     paths: AppPaths,
@@ -257,7 +286,7 @@ def _show_window(
     try:
         catalog = load_catalog()
     except KnownError as exc:
-        QMessageBox.critical(None, "Psoas Desktop", f"The exercise catalog could not be loaded:\n{exc}")
+        _message_box().critical(None, "Psoas Desktop", f"The exercise catalog could not be loaded:\n{exc}")
         return 2
     store = SettingsStore(paths.config_dir)
     settings, messages = store.load()
@@ -271,15 +300,12 @@ def _show_window(
     if messages:
         window.show_message(" ".join(messages))
 
-    def after_first_paint() -> None:
-        """The rest comes up once the window is on screen; a --start session then begins."""
-        servers.append(_listen_for_later_launches(window, paths))
+    def attach_history() -> None:
         link = _attach_history(window, paths)
         links.append(link)
         QTimer.singleShot(PREWARM_DELAY_MS, link, link.prewarm)
-        _attach_desktop(window, link)
-        _attach_power(window)
-        _attach_sound(window)
+
+    def begin() -> None:
         if args.start:
             try:
                 window.start_session(args.start)
@@ -290,9 +316,27 @@ def _show_window(
         if not args.start:
             window.show_welcome_once()
 
+    def after_first_paint() -> None:
+        """The rest comes up once the window is on screen, one piece per event-loop turn so that none
+        holds the loop for long (history first, so that anything done meanwhile is saved; the socket
+        last, so that a later launch's request finds everything attached); a --start session then begins."""
+        _in_turns(
+            window,
+            [
+                _load_history_modules,
+                attach_history,
+                lambda: _attach_sound(window),
+                lambda: _attach_desktop(window, links[0]),
+                lambda: _attach_power(window),
+                lambda: servers.append(_listen_for_later_launches(window, paths)),
+                begin,
+            ],
+        )
+
     window.first_painted.connect(after_first_paint)
     QTimer.singleShot(UNSEEN_WINDOW_FALLBACK_MS, window, window.announce_first_paint)
     log.info(
         "Psoas Desktop %s started; data in %s, settings in %s", __version__, paths.data_dir, paths.config_dir
     )
+    probe.start_stall_probe(window)  # benchmarks only (PSOAS_PROBE): the first 5 s's longest stall
     return app.exec()

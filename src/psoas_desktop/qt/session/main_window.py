@@ -114,8 +114,8 @@ class MainWindow(QMainWindow):
         self.ticker.snapshot_changed.connect(self._on_snapshot)
         self.ticker.records_emitted.connect(self._on_records)
         self.ticker.transitions_emitted.connect(self._on_transitions)
+        self.exercise_list.set_settings(self.workout_settings)  # first: the catalog's rows are planned once
         self.exercise_list.set_catalog(catalog)
-        self.exercise_list.set_settings(self.workout_settings)
         self._prepare_session()
         # Connected after the list is filled: filling it selects a routine, prepared once just above.
         self.exercise_list.exercise_selected.connect(lambda _row: self._prepare_session())
