@@ -172,6 +172,7 @@ def _attach_sound(window: MainWindow) -> None:
 
     player = CuePlayer(clock=window.clock, parent=window)
     window.attach_cue_player(player)
+    player.preload()  # the files load while the user gets ready: the first cue need not wait for them
     probe.watch_cues(player)
     app = QApplication.instance()
     if app is not None:

@@ -543,6 +543,34 @@ def test_the_default_hook_plays_the_preloaded_sound(
     assert rest.plays == 1
 
 
+def test_preloading_loads_every_sound_before_the_session_and_prepare_keeps_them(
+    qtbot: QtBot, fake_media: SimpleNamespace, make_player: Callable[..., CuePlayer]
+) -> None:
+    player = make_player()
+    player.preload()
+    assert sorted(e.source for e in FakeEffect.created) == sorted(s.file for s in CUES.values())
+    loaded = list(FakeEffect.created)
+    with qtbot.waitSignal(player.prepared) as blocker:
+        player.prepare()
+    assert blocker.args == [True] and FakeEffect.created == loaded  # nothing loaded twice
+    player.handle((started(0),), (phase(PhaseKind.REST),))
+    assert next(e for e in loaded if e.source == "rest.wav").plays == 1
+
+
+def test_a_problem_found_by_preloading_is_told_when_a_session_starts_not_before(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, make_player: Callable[..., CuePlayer]
+) -> None:
+    monkeypatch.setattr(audio, "_import_multimedia", lambda: fake_multimedia(outputs=()))
+    player = make_player()
+    messages = statuses(player)
+    with qtbot.assertNotEmitted(player.prepared):
+        player.preload()
+    assert messages == []  # the idle window keeps its own status line
+    with qtbot.waitSignal(player.prepared) as blocker:
+        player.prepare()
+    assert blocker.args == [False] and messages == [audio.NO_OUTPUT]
+
+
 # -- lazy imports --------------------------------------------------------------------------------------------
 
 

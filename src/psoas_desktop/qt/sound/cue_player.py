@@ -128,6 +128,7 @@ class CuePlayer(QObject):
         self._preparing = False
         self._settled = False
         self._announced: set[str] = set()
+        self._quiet = False  # between preload() and the first prepare(): problems are only logged
         self._voice: Voice | None = None
         self._current_phase: int | None = None
         self._last_cue: CueChoice | None = None
@@ -197,6 +198,19 @@ class CuePlayer(QObject):
 
     # -- session start --------------------------------------------------------------------------------------
 
+    def preload(self) -> None:
+        """Start loading the sounds before the first session (the app calls it once the window is up), so
+        the first cue of a session need not wait for its file. Returns at once and says nothing: what goes
+        wrong now is logged, and prepare() tries again and tells the user."""
+        if self._prepared or self._effects or self._multimedia is not None:
+            return
+        self._settled = True  # `prepared` belongs to a session's prepare()
+        self._quiet = True
+        try:
+            self._prepare_sound()
+        except Exception:
+            log.exception("preloading sound failed")
+
     def prepare(self) -> None:
         """Load the sounds (and start the voice if enabled). Call when a session starts; returns at once.
 
@@ -204,6 +218,7 @@ class CuePlayer(QObject):
         emitted once every sound has settled.
         """
         self._announced.clear()
+        self._quiet = False
         self._current_phase = None
         self._breathing.reset()
         self._prepared = True
@@ -398,6 +413,9 @@ class CuePlayer(QObject):
 
     def _announce(self, message: str) -> None:
         """One line per distinct problem per session: repeated failures do not flood the status bar."""
+        if self._quiet:  # found by preload(): prepare() tries again and says it then
+            log.info("sound, before the first session: %s", message)
+            return
         if message in self._announced:
             return
         self._announced.add(message)
