@@ -19,7 +19,10 @@ from history_support import (
 )
 
 from psoas_desktop.core.errors import KnownError
+from psoas_desktop.core.stats import SessionSummary
+from psoas_desktop.storage import reading as reading_module
 from psoas_desktop.storage.history import History
+from psoas_desktop.storage.rows import load_summaries
 from psoas_desktop.storage.writer import Writer, WriterClosedError
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -107,6 +110,42 @@ def test_a_read_in_progress_does_not_block_a_write(tmp_path: Path) -> None:
         release.set()
         reader.join(WAIT)
     assert seen_by_the_long_read == [0, 0]  # the long read kept its snapshot
+
+
+def test_a_slow_summaries_read_does_not_hold_back_a_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold summaries() of ten years takes a few hundred ms; the writer's 'changed' report after each
+    COMMIT must not wait for it."""
+    history = open_history(tmp_path)
+    session = history.start_session("daily", "standard", T0)
+    history.summaries()  # a cache to update
+    loading, release = threading.Event(), threading.Event()
+
+    def slow_load(conn: sqlite3.Connection, session_ids: list[int] | None) -> list[SessionSummary]:
+        loading.set()
+        release.wait(WAIT)
+        return load_summaries(conn, session_ids)
+
+    history.add_record(session, hold(0, T0))  # so the next summaries() has a change to read
+    monkeypatch.setattr(reading_module, "load_summaries", slow_load)
+    reader = threading.Thread(target=history.summaries)
+    reader.start()
+    try:
+        assert loading.wait(WAIT)
+        history.submit_record(session, hold(1, T0 + timedelta(seconds=40))).result(timeout=WAIT)
+        assert reader.is_alive() and not release.is_set()  # the write went through during the read
+    finally:
+        release.set()
+        reader.join(WAIT)
+    monkeypatch.undo()
+    assert [s.hold_seconds for s in history.summaries()] == [
+        s.hold_seconds for s in fresh_summaries(tmp_path)
+    ]
+
+
+def fresh_summaries(data_dir: Path) -> list[SessionSummary]:
+    return open_history_read_only(data_dir).summaries()
 
 
 def test_holds_queue_behind_their_sessions_start_without_waiting_for_it(tmp_path: Path) -> None:

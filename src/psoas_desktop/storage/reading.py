@@ -50,10 +50,11 @@ class HistoryReader:
         self._positions: dict[int, int] = {}
         self._cache_key: tuple[sqlite3.Connection, int] | None = None
         self._changed: set[int] = set()
+        self._changed_lock = threading.Lock()  # the writer's only lock here: held for a set update, no read
 
     def changed(self, session_ids: Iterable[int]) -> None:
         """The writer committed changes to these sessions: summaries() re-reads them."""
-        with self._cache_lock:
+        with self._changed_lock:
             self._changed.update(session_ids)
 
     def _take(self) -> sqlite3.Connection | None:
@@ -152,38 +153,50 @@ class HistoryReader:
         """One summary per session, newest first.
 
         Totals per session and exercise are kept in SQL by triggers; the summaries are cached and only the
-        sessions changed since are re-read. The cache lock is held from before the snapshot is taken until
-        the cache is updated, and the writer reports a session as changed only after its COMMIT: so a
-        change is either in this snapshot or re-read next time, never lost.
+        sessions changed since are re-read. The writer reports a session as changed only after its COMMIT,
+        and the changed set is taken before this read's first query (which is when its snapshot begins):
+        a change taken is in this snapshot, a later one is re-read next time, none is lost. The writer only
+        ever waits for that small swap, never for a read (``_cache_lock`` serialises the readers alone).
         """
         with self._cache_lock, self.snapshot() as conn:
             if conn is None:
                 return []
-            key = None
-            if self._others_write:  # data_version is per connection: a cache is valid for its connection
-                key = (conn, conn.execute("PRAGMA data_version").fetchone()[0])
-            if self._summaries is None or key != self._cache_key:
-                self._changed.clear()
-                self._summaries = {s.session_id: s for s in load_summaries(conn, None)}
-                self._cache_key = key
-            elif self._changed:
-                changed, self._changed = sorted(self._changed), set()
-                fresh = load_summaries(conn, changed)
-                if len(fresh) == len(changed) and all(s.session_id in self._positions for s in fresh):
-                    for summary in fresh:  # a start never changes: each keeps its place
-                        self._summaries[summary.session_id] = summary
-                        self._summaries_ordered[self._positions[summary.session_id]] = summary
-                    return list(self._summaries_ordered)
-                for session_id in changed:
-                    self._summaries.pop(session_id, None)
-                self._summaries.update((s.session_id, s) for s in fresh)
-            else:
+            with self._changed_lock:
+                taken, self._changed = self._changed, set()
+            try:
+                return self._refreshed(conn, taken)
+            except BaseException:
+                with self._changed_lock:  # not read after all: next time
+                    self._changed |= taken
+                raise
+
+    def _refreshed(self, conn: sqlite3.Connection, changed_ids: set[int]) -> list[SessionSummary]:
+        """The cache brought up to this snapshot: whole (first time, or another writer's change), or only
+        the sessions changed since the last read."""
+        key = None
+        if self._others_write:  # data_version is per connection: a cache is valid for its connection
+            key = (conn, conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._summaries is None or key != self._cache_key:
+            self._summaries = {s.session_id: s for s in load_summaries(conn, None)}
+            self._cache_key = key
+        elif changed_ids:
+            changed = sorted(changed_ids)
+            fresh = load_summaries(conn, changed)
+            if len(fresh) == len(changed) and all(s.session_id in self._positions for s in fresh):
+                for summary in fresh:  # a start never changes: each keeps its place
+                    self._summaries[summary.session_id] = summary
+                    self._summaries_ordered[self._positions[summary.session_id]] = summary
                 return list(self._summaries_ordered)
-            self._summaries_ordered = sorted(
-                self._summaries.values(), key=lambda s: (s.started, s.session_id), reverse=True
-            )
-            self._positions = {s.session_id: i for i, s in enumerate(self._summaries_ordered)}
+            for session_id in changed:
+                self._summaries.pop(session_id, None)
+            self._summaries.update((s.session_id, s) for s in fresh)
+        else:
             return list(self._summaries_ordered)
+        self._summaries_ordered = sorted(
+            self._summaries.values(), key=lambda s: (s.started, s.session_id), reverse=True
+        )
+        self._positions = {s.session_id: i for i, s in enumerate(self._summaries_ordered)}
+        return list(self._summaries_ordered)
 
     def close(self) -> None:
         """Close the idle connections now, the ones in use when they are given back."""
