@@ -274,3 +274,39 @@ def test_no_piece_runs_once_the_window_is_gone(qtbot: QtBot) -> None:
     QTimer.singleShot(20, lambda: done.append(True))
     qtbot.waitUntil(lambda: bool(done), timeout=5000)
     assert ran == []
+
+
+def test_no_piece_runs_once_the_window_is_closing(qtbot: QtBot) -> None:
+    from PySide6.QtCore import QObject
+
+    owner = QObject()
+    ran: list[str] = []
+    closing = [False]
+
+    def history() -> None:
+        ran.append("history")
+        closing[0] = True  # the user closed the window right after the first piece
+
+    app._in_turns(owner, [history, lambda: ran.append("--start session")], stop_when=lambda: closing[0])
+    qtbot.waitUntil(lambda: ran == ["history"], timeout=5000)
+    barrier: list[str] = []
+    app._in_turns(owner, [lambda: barrier.append("a turn"), lambda: barrier.append("a later turn")])
+    qtbot.waitUntil(lambda: len(barrier) == 2, timeout=5000)  # past the turn the session would have had
+    assert ran == ["history"]
+
+
+def test_a_piece_that_raises_does_not_keep_the_others_down(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QObject
+
+    reported: list[BaseException] = []
+    monkeypatch.setattr("sys.excepthook", lambda _type, error, _tb: reported.append(error))
+    ran: list[str] = []
+
+    def broken_sound() -> None:
+        raise RuntimeError("sound module is broken")
+
+    app._in_turns(QObject(), [broken_sound, lambda: ran.append("tray"), lambda: ran.append("socket")])
+    qtbot.waitUntil(lambda: ran == ["tray", "socket"], timeout=5000)
+    assert [str(e) for e in reported] == ["sound module is broken"]  # still reaches the crash handler

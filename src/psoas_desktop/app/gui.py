@@ -142,10 +142,11 @@ def _attach_history(window: MainWindow, paths: AppPaths) -> HistoryLink:
     return link
 
 
-def _attach_desktop(window: MainWindow, link: HistoryLink) -> None:
+def _attach_desktop(window: MainWindow, link: HistoryLink | None) -> None:
     from psoas_desktop.qt.desktop.shell import DesktopShell
 
-    shell = DesktopShell(window, completed_this_week=link.completed_this_week)
+    # Without a history (its link failed to come up) the weekly nudge has nothing to count: it stays quiet.
+    shell = DesktopShell(window, completed_this_week=link.completed_this_week if link else lambda: None)
     shell.start()
     app = QApplication.instance()
     if app is not None:
@@ -266,12 +267,20 @@ def _listen_for_later_launches(window: MainWindow, paths: AppPaths) -> InstanceS
     return server
 
 
-def _in_turns(owner: QObject, steps: list[Callable[[], object]]) -> None:
-    """Run each step in its own later event-loop turn, in order (none once ``owner`` is gone)."""
+def _in_turns(
+    owner: QObject, steps: list[Callable[[], object]], stop_when: Callable[[], bool] = lambda: False
+) -> None:
+    """Run each step in its own later event-loop turn, in order; none once ``owner`` is gone or
+    ``stop_when()`` says so (the window is closing). A step that raises still reaches the crash handler,
+    and the steps after it still run."""
 
     def next_step() -> None:
-        steps[0]()
-        _in_turns(owner, steps[1:])
+        if stop_when():
+            return
+        try:
+            steps[0]()
+        finally:
+            _in_turns(owner, steps[1:], stop_when)
 
     if steps:
         QTimer.singleShot(0, owner, next_step)
@@ -327,11 +336,12 @@ def _show_window(
                 _load_history_modules,
                 attach_history,
                 lambda: _attach_sound(window),
-                lambda: _attach_desktop(window, links[0]),
+                lambda: _attach_desktop(window, links[0] if links else None),
                 lambda: _attach_power(window),
                 lambda: servers.append(_listen_for_later_launches(window, paths)),
                 begin,
             ],
+            stop_when=lambda: window.closing,  # quitting: no --start session on a closing window
         )
 
     window.first_painted.connect(after_first_paint)
