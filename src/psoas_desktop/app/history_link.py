@@ -4,11 +4,13 @@ saving the sessions is :mod:`psoas_desktop.app.history_saver`'s part.
 It lives beside the composition root because it is the one place that may know both sides: `qt` never
 imports `storage`, and `storage` knows nothing of Qt widgets.
 
-Nothing here waits for the disk on the GUI thread. The history is opened in a thread (:class:`HistoryOpener`;
-the status bar says "Opening history…" meanwhile); a session started before it is open is queued by the
-saver and saved when it arrives. Reads run in threads with their own read-only connections (prewarm, the
-history window's worker). :meth:`HistoryLink.close` finishes the open, saves what is queued and joins every
-thread.
+The workout never waits for the disk on the GUI thread. The history is opened in a thread
+(:class:`HistoryOpener`; the status bar says "Opening history…" meanwhile); a session started before it is
+open is queued by the saver and saved when it arrives. Reads run in threads with their own read-only
+connections (prewarm, the history window's worker). Two things the user asks for do wait on the GUI
+thread: the export (it first lets the queued writes finish, so the file holds what was just done) and the
+weekly count the reminder asks for once in a while (from the summaries cache that prewarm fills).
+:meth:`HistoryLink.close` finishes the open, saves what is queued and joins every thread.
 """
 
 from __future__ import annotations

@@ -72,8 +72,9 @@ class HistorySnapshot:
 class HistorySource(Protocol):
     """Where the window reads history from; ``storage.history.History`` satisfies it structurally.
 
-    Called from a worker thread, never the GUI thread: an implementation backed by SQLite must open its
-    own connection there (WAL lets it read while the app writes).
+    Called from the window's worker thread (the PDF summary alone reads on the GUI thread, when the user
+    saves one): an implementation backed by SQLite reads on a connection of that thread's own (WAL lets it
+    read while the app writes).
     """
 
     def summaries(self) -> Sequence[SessionSummary]: ...
