@@ -24,9 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.pulse import RATE, Recording, missing_tools, null_sink, record_monitor
+from benchmarks.pulse import RATE, Recording, dominant_hz, identify, missing_tools, null_sink, record_monitor
 from benchmarks.report import emit, percentile, skip
-from psoas_desktop.core.cues import CUES
 
 TARGET = "<= 50"
 ROUTINE = ("standing-hip-flexion", "beginner")  # 2 s lift, pause and lower phases after a 5 s get-ready
@@ -42,6 +41,7 @@ on=false
 CUE_COUNT = 40  # cues to hear before the app is stopped (about 80 s of session)
 SESSION_TIMEOUT_S = 180
 THRESHOLD = 0.01  # of full scale: the quietest tone peaks at 0.25 at volume 100
+PITCH_TOLERANCE = 0.03  # a recording of the real app through the null sink: its pitches, within 3 %
 SILENCE_S = 0.02  # a quieter stretch at least this long separates two tones
 MATCH_EARLY_S = 0.005  # a tone cannot start before its deadline: allow only the recording's granularity
 
@@ -64,17 +64,6 @@ def onsets(samples: np.ndarray[Any, np.dtype[np.float64]]) -> list[int]:
     return starts
 
 
-def dominant_hz(burst: np.ndarray[Any, np.dtype[np.float64]]) -> float:
-    size = 1 << 18
-    spectrum = np.abs(np.fft.rfft(burst * np.hanning(len(burst)), size))
-    return float(np.argmax(spectrum) * RATE / size)
-
-
-def identify(hz: float) -> str:
-    cue, sound = min(CUES.items(), key=lambda item: abs(item[1].hz - hz))
-    return cue.value if abs(sound.hz - hz) / sound.hz < 0.03 else f"unknown({hz:.0f} Hz)"
-
-
 def lateness_ms(cues: list[CueRecord], recording: Recording) -> tuple[list[float], list[str]]:
     """Each heard cue's onset minus its deadline (in the order heard), and what went wrong with the others."""
     samples = np.frombuffer(bytes(recording.data[: len(recording.data) // 2 * 2]), "<i2") / 32768
@@ -91,7 +80,7 @@ def lateness_ms(cues: list[CueRecord], recording: Recording) -> tuple[list[float
             problems.append(f"{cue.cue} at +{cue.at - cues[0].at:.2f} s: not heard before the next cue")
             continue
         start = starts[used]
-        heard = identify(dominant_hz(samples[start : start + int(0.15 * RATE)]))
+        heard = identify(dominant_hz(samples[start : start + int(0.15 * RATE)]), PITCH_TOLERANCE)
         if heard != cue.cue:
             problems.append(f"{cue.cue} at +{cue.at - cues[0].at:.2f} s: heard {heard}")
         late.append((times[used] - cue.at) * 1000)

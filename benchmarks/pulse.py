@@ -23,6 +23,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from psoas_desktop.core.cues import CUES
 
 RATE = 44_100
 WINDOW_S = 0.1
@@ -33,7 +38,8 @@ def missing_tools() -> list[str]:
     return [tool for tool in TOOLS if shutil.which(tool) is None]
 
 
-def _wait_for(check: object, timeout: float, what: str) -> None:
+def wait_for(check: object, timeout: float, what: str) -> None:
+    """Poll ``check`` every 50 ms until it is true; RuntimeError after ``timeout`` s (a bound, not a measure)."""
     assert callable(check)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -93,10 +99,10 @@ def null_sink(folder: Path) -> Iterator[dict[str, str]]:
     if started.returncode != 0:
         raise RuntimeError(f"pulseaudio did not start: {started.stderr.strip()}")
     pid_file = runtime / "pulse" / "pid"
-    _wait_for(pid_file.exists, 10, "pulseaudio's pid file")
+    wait_for(pid_file.exists, 10, "pulseaudio's pid file")
     pid = int(pid_file.read_text().strip())
     try:
-        _wait_for(
+        wait_for(
             lambda: (
                 subprocess.run(["pactl", "info"], env=env, capture_output=True, check=False).returncode == 0
             ),
@@ -157,10 +163,23 @@ def record_monitor(env: dict[str, str]) -> Iterator[Recording]:
     reader = threading.Thread(target=read, name="parec-reader", daemon=True)
     reader.start()
     try:
-        _wait_for(lambda: len(recording.data) > RATE, 10, "a second of recording")
+        wait_for(lambda: len(recording.data) > RATE, 10, "a second of recording")
         yield recording
         time.sleep(0.5)  # the last sound's tail
     finally:
         _stop(parec)
         reader.join(5)
         _stop(keeper)
+
+
+def dominant_hz(burst: np.ndarray[Any, np.dtype[np.float64]]) -> float:
+    """The frequency where a burst's spectrum peaks (a cue's fundamental)."""
+    size = 1 << 18
+    spectrum = np.abs(np.fft.rfft(burst * np.hanning(len(burst)), size))
+    return float(np.argmax(spectrum) * RATE / size)
+
+
+def identify(hz: float, tolerance: float) -> str:
+    """The cue whose pitch is within ``tolerance`` (a fraction) of ``hz``, or "unknown(… Hz)"."""
+    cue, sound = min(CUES.items(), key=lambda item: abs(item[1].hz - hz))
+    return cue.value if abs(sound.hz - hz) / sound.hz < tolerance else f"unknown({hz:.0f} Hz)"

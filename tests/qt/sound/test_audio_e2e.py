@@ -10,13 +10,11 @@ yields samples while something plays.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +22,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from benchmarks.pulse import RATE, dominant_hz, identify, null_sink, wait_for
 
 from psoas_desktop.core.cues import CUES, Cue
 
-RATE = 44_100
+PITCH_TOLERANCE = 0.02  # tones played straight from their files: their pitches, within 2 %
 MISSING = [tool for tool in ("pulseaudio", "parec", "pactl") if shutil.which(tool) is None]
 
 pytestmark = [
@@ -42,74 +41,18 @@ pytestmark = [
 @dataclass
 class PulseSink:
     env: dict[str, str]
-    pid: int
-
-
-def _wait_for(check: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-def _pactl(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["pactl", *args], env=env, capture_output=True, text=True, timeout=10, check=False)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 @pytest.fixture
 def pulse_sink(tmp_path: Path) -> Iterator[PulseSink]:
-    runtime = tmp_path / "xdg-runtime"
-    runtime.mkdir(mode=0o700)
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {
-        **os.environ,
-        "XDG_RUNTIME_DIR": str(runtime),
-        "PULSE_SERVER": f"unix:{runtime}/pulse/native",
-        "HOME": str(home),  # the daemon's cookie and state stay in tmp_path
-    }
-    env.pop("PULSE_SINK", None)
-    started = subprocess.run(
-        [
-            "pulseaudio",
-            "-D",
-            "-n",
-            "--exit-idle-time=-1",
-            "--load=module-native-protocol-unix",
-            "--load=module-null-sink sink_name=nullsink",
-            "--load=module-always-sink",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert started.returncode == 0, f"pulseaudio did not start: {started.stderr}"
-    pid_file = runtime / "pulse" / "pid"
-    _wait_for(pid_file.exists, 10, "pulseaudio's pid file")
-    pid = int(pid_file.read_text().strip())
-    try:
-        _wait_for(lambda: _pactl(env, "info").returncode == 0, 10, "pulseaudio to answer")
-        yield PulseSink(env, pid)
-    finally:
-        if _alive(pid):
-            os.kill(pid, signal.SIGTERM)
-            deadline = time.monotonic() + 5
-            while _alive(pid) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
+    """A private PulseAudio daemon with a null sink (benchmarks/pulse.py: the same one the audio-onset
+    benchmark records), stopped by its pid afterwards."""
+    with null_sink(tmp_path) as env:
+        yield PulseSink(env)
+
+
+def _pactl(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["pactl", *args], env=env, capture_output=True, text=True, timeout=10, check=False)
 
 
 SESSION_SCRIPT = textwrap.dedent(
@@ -228,17 +171,6 @@ def _bursts(samples: np.ndarray[Any, np.dtype[np.float64]]) -> list[tuple[int, i
     return [(a * frame, b * frame) for a, b in bursts if (b - a) * frame >= RATE * 0.03]
 
 
-def _dominant_hz(burst: np.ndarray[Any, np.dtype[np.float64]]) -> float:
-    size = 1 << 18
-    spectrum = np.abs(np.fft.rfft(burst * np.hanning(len(burst)), size))
-    return float(np.argmax(spectrum) * RATE / size)
-
-
-def _identify(hz: float) -> str:
-    cue, sound = min(CUES.items(), key=lambda item: abs(item[1].hz - hz))
-    return cue.value if abs(sound.hz - hz) / sound.hz < 0.02 else f"unknown({hz:.0f} Hz)"
-
-
 def test_a_real_session_sounds_the_right_tones_in_order(pulse_sink: PulseSink, tmp_path: Path) -> None:
     recording = tmp_path / "rec.wav"
     parec_log = (tmp_path / "parec.log").open("wb")
@@ -258,7 +190,7 @@ def test_a_real_session_sounds_the_right_tones_in_order(pulse_sink: PulseSink, t
         stderr=parec_log,
     )
     try:
-        _wait_for(
+        wait_for(
             lambda: bool(_pactl(pulse_sink.env, "list", "short", "source-outputs").stdout.strip()),
             10,
             "parec to start recording",
@@ -274,7 +206,7 @@ def test_a_real_session_sounds_the_right_tones_in_order(pulse_sink: PulseSink, t
             [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=90, check=False
         )
         if run.returncode == 0:  # parec writes as it records: stop it once every tone has reached the file
-            _wait_for(lambda: _tones_recorded(recording) >= len(EXPECTED), 10, "every tone in the recording")
+            wait_for(lambda: _tones_recorded(recording) >= len(EXPECTED), 10, "every tone in the recording")
     finally:
         parec.send_signal(signal.SIGINT)
         try:
@@ -291,6 +223,6 @@ def test_a_real_session_sounds_the_right_tones_in_order(pulse_sink: PulseSink, t
     assert recording.exists(), (tmp_path / "parec.log").read_text(errors="replace")
     samples = _read_recording(recording)
     bursts = _bursts(samples)
-    heard = [_identify(_dominant_hz(samples[a:b])) for a, b in bursts]
+    heard = [identify(dominant_hz(samples[a:b]), PITCH_TOLERANCE) for a, b in bursts]
     assert heard == EXPECTED, f"heard {heard} in {len(samples) / RATE:.2f} s of recording"  # …is what sounded
     assert {Cue(name) for name in heard} <= set(CUES)
