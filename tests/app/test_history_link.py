@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -429,16 +429,27 @@ def test_what_the_open_has_to_say_replaces_the_opening_message(
 
 
 def test_an_open_that_fails_with_a_bug_says_so_and_saves_nothing(
-    qtbot: QtBot, window: MainWindow, clock: FakeClock, tmp_path: Path
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, tmp_path: Path, asked: Asked
 ) -> None:
     def broken() -> OpenResult:
         raise RuntimeError("a bug in the open")
 
     link = unopened_link(window, clock, tmp_path)
     try:
+        window.start_session("bridge")  # begun while the history opens: queued
+        run(window, clock, 30)
+        assert link.saver._pending
         link.open_in_background(broken)
         qtbot.waitUntil(lambda: "could not be opened" in window.statusBar().currentMessage())
         assert "a bug in the open" in window.statusBar().currentMessage() and opened(link) is None
+        assert link.saver._pending == []  # dropped, not kept for the rest of the run
+        run(window, clock, 30)
+        window.ticker.stop()  # the session ends as stopped
+        assert link.saver._pending == []  # nothing more is queued
+        barrier: list[bool] = []
+        QTimer.singleShot(0, lambda: barrier.append(True))  # after a check-in question would have been posted
+        qtbot.waitUntil(lambda: bool(barrier))
+        assert asked.questions == []  # no check-in that could not be kept
         assert not link.export_to(tmp_path / "out.csv", "csv")
         assert "still opening" in window.statusBar().currentMessage()
     finally:

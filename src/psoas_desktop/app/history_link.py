@@ -151,6 +151,7 @@ class HistoryLink(QObject):
             self.window.show_message(
                 f"The history could not be opened: {result}. Workouts are not being saved."
             )
+            self.saver.unavailable()
             return
         for message in result.messages:
             log.warning("history: %s", message)

@@ -57,6 +57,7 @@ class SessionSaver(QObject):
         self._now = now
         self._session: _Session | None = None
         self._pending: list[Callable[[History], None]] = []  # writes made before the history was open
+        self._unavailable = False  # the history could not be opened: nothing is kept, nothing is asked
         self._completed.connect(self._on_completed, Qt.ConnectionType.QueuedConnection)
         window.session_started.connect(self.on_session_started)
         window.hold_recorded.connect(self.on_hold_recorded)
@@ -69,7 +70,15 @@ class SessionSaver(QObject):
         for write in pending:
             write(history)
 
+    def unavailable(self) -> None:
+        """The history could not be opened (the link has said why): what was queued is dropped, nothing
+        more is queued for the rest of the run, and no check-in is asked, since it could not be kept."""
+        self._unavailable = True
+        self._pending.clear()
+
     def _with_history(self, write: Callable[[History], None]) -> None:
+        if self._unavailable:
+            return
         if self.history is None:
             self._pending.append(write)
         else:
@@ -149,7 +158,7 @@ class SessionSaver(QObject):
 
         self._with_history(end)
         started = session.id
-        if started is not None and started.done() and started.exception() is not None:
+        if self._unavailable or (started is not None and started.done() and started.exception() is not None):
             return  # nothing of this session was saved: no check-in to attach to it
         if not self.window.closing:
             # After the ticker's signal has been delivered: the question never runs inside a timer tick.
