@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from psoas_desktop import __version__
 from psoas_desktop.app.cli import build_parser, main
@@ -122,3 +125,116 @@ def test_in_process_the_plan_uses_the_options_and_refuses_a_bad_one(
         main(["plan", "bridge", "--switch-seconds", "31"])
     assert exited.value.code == 2
     assert table_message("switch_seconds", "31") in capsys.readouterr().err
+
+
+# -- bounded input, options either side of the command ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("history", "--weeks", "521"), "argument --weeks: expected a whole number from 1 to 520, not '521'"),
+        (("history", "--weeks", "110000"), "from 1 to 520"),
+        (("history", "--weeks", "9" * 20), "from 1 to 520"),  # no OverflowError traceback
+        (("history", "--goal", "15"), "argument --goal: weekly_goal: 15 is out of range; allowed 1–14"),
+        (("history", "--goal", "99999"), "allowed 1–14"),
+        (("plan", "bridge", "--sets", "9" * 30), "argument --sets: sets:"),
+    ],
+)
+def test_every_number_is_bounded_and_an_error_is_one_line_with_rc_2(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(list(args))
+    error = capsys.readouterr().err
+    assert exited.value.code == 2 and message in error, error
+    assert error.count("\n") == 1 and error.startswith("psoas-desktop "), error  # no usage block
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_global_options_mean_the_same_before_or_after_the_command(where: str, tmp_path: Path) -> None:
+    options = [
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--config-dir",
+        str(tmp_path / "cfg"),
+        "--level",
+        "beginner",
+    ]
+    argv = [*options, "plan", "psoas-3"] if where == "before" else ["plan", "psoas-3", *options]
+    args = build_parser().parse_args(argv)
+    assert (args.data_dir, args.config_dir, args.level) == (
+        tmp_path / "data",
+        tmp_path / "cfg",
+        Level.BEGINNER,
+    )
+    assert build_parser().parse_args(["plan", "psoas-3"]).level is None  # the command's absence is no value
+
+
+def test_the_level_given_before_plan_is_the_one_planned(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--level", "beginner", "plan", "bridge", "--json"]) == 0
+    before = json.loads(capsys.readouterr().out)
+    assert main(["plan", "bridge", "--level", "beginner", "--json"]) == 0
+    after = json.loads(capsys.readouterr().out)
+    assert before == after
+    assert main(["plan", "bridge", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) != before  # standard differs from beginner
+
+
+def test_a_mistyped_data_folder_is_refused_not_read_as_an_empty_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no-such-folder"
+    for command in (["history", "--json"], ["export", "--format", "json"]):
+        assert main(["--data-dir", str(missing), *command]) == 2
+        assert f"no history at {missing} (the folder does not exist)" in capsys.readouterr().err
+    assert not missing.exists()  # reading never creates it
+    a_file = tmp_path / "history.txt"
+    a_file.write_text("not a folder")
+    with pytest.raises(SystemExit) as exited:
+        main(["history", "--data-dir", str(a_file)])
+    assert exited.value.code == 2
+    assert f"{a_file} is a file, not a folder" in capsys.readouterr().err
+
+
+ARGV_WORDS = st.sampled_from(
+    [
+        "plan",
+        "history",
+        "export",
+        "catalog",
+        "--weeks",
+        "--goal",
+        "--level",
+        "--data-dir",
+        "--json",
+        "--format",
+        "csv",
+        "--sets",
+        "--today",
+        "bridge",
+        "-o",
+        "--start",
+        "--mat",
+        "0",
+        "-1",
+        "15",
+        "9" * 25,
+    ]
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(argv=st.lists(st.one_of(ARGV_WORDS, st.text(max_size=30)), max_size=8))
+def test_any_argv_is_parsed_or_refused_with_rc_2_never_a_traceback(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    if "--help" in argv or "-h" in argv or "--version" in argv:
+        return  # they print and exit 0: covered elsewhere
+    code: object = 0
+    try:
+        build_parser().parse_args(argv)
+    except SystemExit as exited:
+        code = exited.code
+    capsys.readouterr()
+    assert code in (0, 2)

@@ -209,7 +209,7 @@ def test_cli_export_to_a_file_and_to_stdout(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("history", "--weeks", "0"), "at least 1"),
+        (("history", "--weeks", "0"), "expected a whole number from 1 to 520"),
         (("export", "--format", "xml"), "invalid choice"),
         (
             ("export", "--format", "csv", "-o", "/nonexistent-dir/x.csv"),

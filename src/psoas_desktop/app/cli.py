@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from psoas_desktop import __version__
 from psoas_desktop.core.catalog import Catalog, load_catalog
@@ -34,9 +34,38 @@ def _setting(spec: SettingSpec) -> Callable[[str], object]:
     return parse
 
 
+WEEKS_RANGE = (1, 520)  # ten years of weeks: the history's longest sensible report
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (rc 2): `psoas-desktop history: argument --weeks: …`."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, in_command: bool) -> None:
+    """Options that mean the same before or after the command. After it they default to SUPPRESS, so a
+    command's own default never overwrites what was given before it."""
+    default = argparse.SUPPRESS if in_command else None
+    parser.add_argument("--data-dir", type=Path, default=default, help="where the workout history is kept")
+    parser.add_argument("--config-dir", type=Path, default=default, help="where settings are kept")
+    level = SPECS_BY_NAME["level"]
+    parser.add_argument(
+        "--level",
+        type=_setting(level),
+        default=default,
+        help=f"{level.help} ({level.allowed_text()}; default: {level.text(level.default)}, or in the window"
+        " the level of its settings)",
+    )
+
+
 def _add_workout_options(parser: argparse.ArgumentParser) -> None:
-    """--level, --hold-seconds, --reps ...: one option per workout setting, as the table declares it."""
+    """--hold-seconds, --reps ...: one option per workout setting, as the table declares it (--level is a
+    global option)."""
     for spec in specs_of(Part.WORKOUT):
+        if spec.name == "level":
+            continue
         unit = " s" if spec.unit is Unit.SECONDS else ""
         parser.add_argument(
             "--" + spec.name.replace("_", "-"),
@@ -47,23 +76,19 @@ def _add_workout_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _workout(args: argparse.Namespace) -> Settings:
-    given = {spec.name: getattr(args, spec.name) for spec in specs_of(Part.WORKOUT)}
+    given = {spec.name: getattr(args, spec.name, None) for spec in specs_of(Part.WORKOUT)}
     return Settings.from_mapping({name: value for name, value in given.items() if value is not None})
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="psoas-desktop",
         description="A guided, drift-free psoas and hip-flexor routine timer.",
     )
     parser.add_argument("--version", action="version", version=f"psoas-desktop {__version__}")
-    parser.add_argument("--data-dir", type=Path, help="where the workout history is kept")
-    parser.add_argument("--config-dir", type=Path, help="where settings are kept")
+    _add_global_options(parser, in_command=False)
     parser.add_argument(
         "--start", metavar="ROUTINE_OR_EXERCISE", help="start this routine or exercise at once"
-    )
-    parser.add_argument(
-        "--level", type=_setting(SPECS_BY_NAME["level"]), help="beginner, standard or advanced"
     )
     parser.add_argument("--mat", action="store_true", help="open in mat mode (full-screen countdown)")
     parser.add_argument(
@@ -71,38 +96,55 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check that this install has everything the app needs (no window is shown), then exit",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    catalog = commands.add_parser("catalog", help="print the exercise catalog")
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text)
+        _add_global_options(sub, in_command=True)
+        return sub
+
+    catalog = command("catalog", "print the exercise catalog")
     catalog.add_argument("--json", action="store_true", help="machine-readable output")
 
-    plan = commands.add_parser("plan", help="print the timeline of a routine or exercise")
+    plan = command("plan", "print the timeline of a routine or exercise")
     plan.add_argument("name", metavar="ROUTINE_OR_EXERCISE")
     _add_workout_options(plan)
     plan.add_argument("--json", action="store_true", help="machine-readable output")
 
-    history = commands.add_parser("history", help="print weekly workout figures from the history")
-    history.add_argument("--weeks", type=_positive, default=12, help="how many weeks, ending this week")
+    goal = SPECS_BY_NAME["weekly_goal"]
+    history = command("history", "print weekly workout figures from the history")
     history.add_argument(
-        "--goal", type=_positive, default=3, help="completed sessions a week to meet the goal"
+        "--weeks",
+        type=_bounded(*WEEKS_RANGE),
+        default=12,
+        help=f"how many weeks, ending this week ({WEEKS_RANGE[0]}–{WEEKS_RANGE[1]}; default: 12)",
+    )
+    history.add_argument(
+        "--goal",
+        type=_setting(goal),
+        default=goal.default,
+        help=f"{goal.help} ({goal.allowed_text()}; default: {goal.text(goal.default)})",
     )
     history.add_argument("--today", type=_date, help=argparse.SUPPRESS)  # for tests: the report's "today"
     history.add_argument("--json", action="store_true", help="machine-readable output")
 
-    export = commands.add_parser("export", help="export every session with its holds")
+    export = command("export", "export every session with its holds")
     export.add_argument("--format", choices=("csv", "json"), required=True, help="csv or json")
     export.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
     return parser
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
-    return number
+def _bounded(low: int, high: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value.strip()) if len(value) <= 12 else None  # no 20-digit surprises
+        except ValueError:
+            number = None
+        if number is None or not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high}, not {value!r}")
+        return number
+
+    return parse
 
 
 def _date(value: str) -> date:
@@ -155,6 +197,8 @@ def _open_history(data_dir: Path | None) -> History:
     from psoas_desktop.storage.history import History
     from psoas_desktop.storage.paths import resolve_paths
 
+    if data_dir is not None and not data_dir.is_dir():  # a typo must not read as an empty history
+        raise KnownError(f"no history at {data_dir} (the folder does not exist)")
     result = History.open(resolve_paths(data_dir).data_dir, now=lambda: datetime.now(UTC), read_only=True)
     if result.messages:  # a read-only open only has something to say when it cannot read the history
         result.history.close()
@@ -212,7 +256,10 @@ def _export(data_dir: Path | None, fmt: str, output: Path | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.data_dir is not None and args.data_dir.exists() and not args.data_dir.is_dir():
+        parser.error(f"argument --data-dir: {args.data_dir} is a file, not a folder")
     if args.self_test:
         from psoas_desktop.app.self_test import run_self_test
 
