@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.processes import end
 from benchmarks.pulse import RATE, Recording, dominant_hz, identify, missing_tools, null_sink, record_monitor
 from benchmarks.report import emit, percentile, skip
 
@@ -119,12 +120,7 @@ def run_app(env: dict[str, str], tmp: Path) -> list[CueRecord]:
             time.sleep(0.5)
             cues = read_cues(probe)
     finally:
-        app.terminate()
-        try:
-            app.wait(10)
-        except subprocess.TimeoutExpired:
-            app.kill()
-            app.wait()
+        end(app)
     return read_cues(probe)[:CUE_COUNT]
 
 

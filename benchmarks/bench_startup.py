@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 from benchmarks.bench_history import generate_ten_years
+from benchmarks.processes import end
 from benchmarks.report import emit
 
 RUNS = 7
@@ -185,12 +186,7 @@ def longest_stall(history: Path, tmp: Path, run: int) -> dict[str, object]:
             time.sleep(0.2)
         raise RuntimeError(f"the app wrote no stall record (exit status {app.poll()})")
     finally:
-        app.terminate()
-        try:
-            app.wait(10)
-        except subprocess.TimeoutExpired:
-            app.kill()
-            app.wait()
+        end(app)
 
 
 def stalls(tmp: Path) -> list[dict[str, object]]:

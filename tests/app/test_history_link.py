@@ -117,11 +117,7 @@ def stored(history: History, sql: str) -> list[tuple[object, ...]]:
     """Read the database file with a separate connection once the writes submitted so far are done: what
     is on disk, not what a cache says."""
     history.flush()
-    conn = sqlite3.connect(history.path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    return read_file(history.path.parent, sql)
 
 
 def test_a_whole_session_is_saved_hold_by_hold_and_the_check_in_per_side(
