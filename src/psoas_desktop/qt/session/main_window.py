@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from psoas_desktop.core.catalog import Catalog, Side
+from psoas_desktop.core.catalog import Catalog
 from psoas_desktop.core.clock import Clock
 from psoas_desktop.core.engine import EngineState, HoldRecord, SessionEngine, Snapshot, Transition
 from psoas_desktop.core.errors import KnownError
-from psoas_desktop.core.plan import Timeline, build_timeline
+from psoas_desktop.core.plan import build_timeline
 from psoas_desktop.core.settings import Level, Settings
 from psoas_desktop.qt.session.countdown import CountdownWidget
+from psoas_desktop.qt.session.exercise_follower import ExerciseFollower
 from psoas_desktop.qt.session.exercise_list import ExerciseListPanel
 from psoas_desktop.qt.session.extra_views import CountdownWindow, ExtraViews
 from psoas_desktop.qt.session.instructions import InstructionPane
@@ -94,8 +95,6 @@ class MainWindow(QMainWindow):
         self.clock = clock
         self.ticker = Ticker(clock, parent=self)
         self.session_records: list[HoldRecord] = []
-        self._shown_exercise: tuple[Timeline, int] | None = None
-        self._shown_step: tuple[int | None, Side | None] = (None, None)
         self.extra_views = ExtraViews(self)
         self.extra_views.opened.connect(self._fill_extra_view)
         self.extra_views.mat_closed.connect(self.activateWindow)
@@ -110,6 +109,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Psoas Desktop")
         self.setObjectName("MainWindow")
         self._build_views()
+        self.follower = ExerciseFollower(
+            catalog,
+            self.instructions,
+            self.exercise_list,
+            self._countdowns,
+            lambda: self.workout_settings.level,
+        )
         self._build_actions()
         self.ticker.snapshot_changed.connect(self._on_snapshot)
         self.ticker.records_emitted.connect(self._on_records)
@@ -289,7 +295,7 @@ class MainWindow(QMainWindow):
         timeline = build_timeline(self.catalog, routine, self.workout_settings)
         engine = SessionEngine(timeline, self.clock)
         engine.select_start(timeline.first_phase_of(min(row, len(timeline.exercise_ids) - 1)))
-        self._shown_exercise = None
+        self.follower.forget()
         self.ticker.set_engine(engine)
 
     def _start_prepared(self) -> None:
@@ -331,40 +337,10 @@ class MainWindow(QMainWindow):
             self.session_ended.emit(status)
         for view in self._countdowns():
             view.show_snapshot(snapshot)
-        phase = snapshot.phase
         engine = self.ticker.engine
-        if phase is not None and engine is not None:
-            key = (engine.timeline, phase.exercise_index)
-            if self._shown_exercise != key:
-                self._shown_exercise = key
-                self._shown_step = (None, None)
-                exercise = self.catalog.exercise(phase.exercise)
-                self.instructions.show_exercise(
-                    exercise, self.workout_settings.level, self.catalog.safety_note
-                )
-                for view in self._countdowns():
-                    view.set_exercise_name(exercise.name)
-                self._select_row_of(phase.exercise)
-            running = snapshot.state is not EngineState.IDLE
-            step = (phase.step if running else None, phase.side if running else None)
-            if step != self._shown_step:  # only on change: a user scrolling the pane is not yanked back
-                self._shown_step = step
-                self.instructions.set_side(phase.side.value if phase.side and running else None)
-                self.instructions.highlight_step(phase.step if running else None)
-                step_text = self.instructions.step_text(phase.step)
-                for view in self._countdowns():
-                    view.set_step_text(f"{phase.step}. {step_text}")
+        if engine is not None:
+            self.follower.follow(snapshot, engine.timeline)
         self._update_controls(snapshot)
-
-    def _select_row_of(self, exercise_id: str) -> None:
-        routine = self.catalog.routine(self.exercise_list.current_routine_id())
-        if (
-            exercise_id in routine.exercise_ids
-            and self.exercise_list.current_row() != routine.exercise_ids.index(exercise_id)
-        ):
-            blocked = self.exercise_list.blockSignals(True)
-            self.exercise_list.select_row(routine.exercise_ids.index(exercise_id))
-            self.exercise_list.blockSignals(blocked)
 
     def _update_controls(self, snapshot: Snapshot | None) -> None:
         state = snapshot.state if snapshot is not None else EngineState.IDLE
@@ -405,30 +381,10 @@ class MainWindow(QMainWindow):
 
     def attach_cue_player(self, player: CuePlayer) -> None:
         """Cues follow the engine's transitions; sounds load when a session starts; settings apply live."""
+        from psoas_desktop.qt.session.cue_link import CueLink
+
         self.cue_player = player
-        player.set_exercise_names({exercise.id: exercise.name for exercise in self.catalog.exercises})
-        self.ticker.transitions_emitted.connect(self._cue_transitions)
-        self.ticker.snapshot_changed.connect(player.handle_snapshot)
-        player.status_message.connect(self.show_message)
-        self.session_started.connect(lambda _info: player.prepare())
-        self.settings_changed.connect(self._apply_sound_settings)
-        self._apply_sound_settings(self.app_settings)
-        if self.session_active:  # attached after a --start session began
-            player.prepare()
-
-    @Slot(object)
-    def _cue_transitions(self, transitions: tuple[Transition, ...]) -> None:
-        engine = self.ticker.engine
-        if self.cue_player is not None and engine is not None:
-            self.cue_player.handle(transitions, engine.timeline.phases)
-
-    @Slot(object)
-    def _apply_sound_settings(self, settings: AppSettings) -> None:
-        if self.cue_player is not None:
-            self.cue_player.set_volume(settings.volume)
-            self.cue_player.set_muted(not settings.sound_on)
-            self.cue_player.set_voice_enabled(settings.voice_on)
-            self.cue_player.set_breathing_enabled(settings.breathing_on)
+        CueLink(self, player)
 
     # -- mat and compact modes -------------------------------------------------------------------------------
 
@@ -454,7 +410,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _fill_extra_view(self, view: CountdownWidget) -> None:
-        self._shown_exercise = None  # re-send the exercise name and step to the new view
+        self.follower.forget()  # re-send the exercise name and step to the new view
         if self.ticker.engine is not None:
             self.ticker.poll()
         else:
