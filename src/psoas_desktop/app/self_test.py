@@ -10,7 +10,7 @@ The checks: the catalog loads; every routine plans at every level; the cue sound
 a temporary history database saves a hold and reads it back; the main window and every illustration are
 drawn; the history window draws its charts (pyqtgraph, numpy) and writes its PDF summary; a local socket
 listens and the D-Bus bindings load; QtMultimedia loads a cue (the sound module); the voice helper starts
-(``python -m psoas_desktop.qt.sound.voice`` or, frozen, the bundle's own executable with ``--voice-helper``) and
+(``python -m psoas_desktop.qt.sound.voice_helper`` or, frozen, the bundle's own executable with ``--voice-helper``) and
 speaks with Qt's silent mock engine.
 
 Windows are drawn on the platform Qt would use, never shown on screen; with no display at all (neither
@@ -20,14 +20,10 @@ DISPLAY nor WAYLAND_DISPLAY) the offscreen platform stands in.
 from __future__ import annotations
 
 import importlib
-import json
 import os
-import queue
 import re
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import wave
 from collections.abc import Callable, Iterator
@@ -35,9 +31,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from psoas_desktop import __version__
+from psoas_desktop.app.voice_conversation import talk_to_voice_helper
 from psoas_desktop.core.catalog import Catalog, load_catalog
 from psoas_desktop.core.engine import HoldRecord, PhaseStatus
 from psoas_desktop.core.formatting import format_duration
@@ -280,7 +277,7 @@ def _check_voice(_ctx: _Context) -> str:
     from psoas_desktop.qt.sound.voice import MOCK_ENGINE, helper_command
 
     command = helper_command(MOCK_ENGINE)
-    events, stderr = _talk_to_voice_helper(command)
+    events, stderr = talk_to_voice_helper(command, quiet_qt_logs=QUIET_QT_LOGS, wait_seconds=WAIT_SECONDS)
     kinds = [event.get("event") for event in events]
     errors = [str(event["error"]) for event in events if event.get("error")]
     if errors:
@@ -369,67 +366,6 @@ def _wait_for(app: QApplication, done: Callable[[], bool], what: str) -> None:
             raise RuntimeError(f"gave up waiting {WAIT_SECONDS:g} s for {what}")
         app.processEvents()
         time.sleep(0.01)
-
-
-def _talk_to_voice_helper(command: list[str]) -> tuple[list[dict[str, Any]], str]:
-    """Start the helper, wait for its engine, have it speak once, ask it to quit; its events and stderr."""
-    env = dict(os.environ)
-    env.setdefault("QT_LOGGING_RULES", QUIET_QT_LOGS)
-    process = subprocess.Popen(
-        command,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert process.stdin is not None and process.stdout is not None and process.stderr is not None
-    lines: queue.Queue[str | None] = queue.Queue()
-    stderr: list[str] = []
-    threading.Thread(target=_pump, args=(process.stdout, lines.put), daemon=True).start()
-    threading.Thread(target=_pump, args=(process.stderr, stderr.append, ""), daemon=True).start()
-    events: list[dict[str, Any]] = []
-    deadline = time.monotonic() + WAIT_SECONDS
-    try:
-        while time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            try:
-                event = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if not isinstance(event, dict):
-                continue
-            events.append(event)
-            if event.get("error") or event.get("event") == "spoken":
-                break
-            if event.get("event") == "state" and event.get("state") == "Ready":
-                process.stdin.write(json.dumps({"cmd": "say", "text": "Self-test"}) + "\n")
-                process.stdin.flush()
-        else:
-            events.append({"event": "timeout"})
-    finally:
-        try:
-            process.stdin.write(json.dumps({"cmd": "quit"}) + "\n")
-            process.stdin.close()
-        except OSError:
-            pass
-        try:
-            process.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return events, "".join(stderr)
-
-
-def _pump(stream: IO[str], put: Callable[[Any], None], end: str | None = None) -> None:
-    for line in stream:
-        put(line)
-    put(end)
 
 
 @contextmanager
