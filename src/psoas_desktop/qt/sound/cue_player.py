@@ -17,13 +17,13 @@ import logging
 import wave
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from importlib import resources
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
 
+from psoas_desktop.core.catalog import resource_root
 from psoas_desktop.core.clock import Clock
 from psoas_desktop.core.cues import (
     CUES,
@@ -62,7 +62,7 @@ def _import_multimedia() -> ModuleType:
 
 
 def default_sounds_dir() -> Path:
-    return Path(str(resources.files("psoas_desktop") / "resources" / "sounds"))
+    return Path(str(resource_root() / "sounds"))
 
 
 # -- the player -----------------------------------------------------------------------------------------------
