@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.processes import end
 from psoas_desktop.core.cues import CUES
 
 RATE = 44_100
@@ -55,16 +56,6 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @contextmanager
@@ -167,9 +158,9 @@ def record_monitor(env: dict[str, str]) -> Iterator[Recording]:
         yield recording
         time.sleep(0.5)  # the last sound's tail
     finally:
-        _stop(parec)
+        end(parec, signal.SIGINT, 5)
         reader.join(5)
-        _stop(keeper)
+        end(keeper, signal.SIGINT, 5)
 
 
 def dominant_hz(burst: np.ndarray[Any, np.dtype[np.float64]]) -> float:

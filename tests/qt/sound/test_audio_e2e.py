@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from benchmarks.processes import end
 from benchmarks.pulse import RATE, dominant_hz, identify, null_sink, wait_for
 
 from psoas_desktop.core.cues import CUES, Cue
@@ -208,12 +209,7 @@ def test_a_real_session_sounds_the_right_tones_in_order(pulse_sink: PulseSink, t
         if run.returncode == 0:  # parec writes as it records: stop it once every tone has reached the file
             wait_for(lambda: _tones_recorded(recording) >= len(EXPECTED), 10, "every tone in the recording")
     finally:
-        parec.send_signal(signal.SIGINT)
-        try:
-            parec.wait(10)
-        except subprocess.TimeoutExpired:
-            parec.kill()
-            parec.wait()
+        end(parec, signal.SIGINT, 10)  # SIGINT: parec closes its WAV file properly
         parec_log.close()
     assert run.returncode == 0, f"session script failed ({run.returncode}): {run.stdout}\n{run.stderr}"
     report = json.loads(run.stdout.strip().splitlines()[-1])
