@@ -24,12 +24,12 @@ from psoas_desktop.app import history_link
 from psoas_desktop.app.history_link import HistoryLink
 from psoas_desktop.core.catalog import load_catalog
 from psoas_desktop.core.engine import EngineState
-from psoas_desktop.core.settings import Settings
+from psoas_desktop.core.settings import AppSettings, Settings
 from psoas_desktop.qt.history.checkin_dialog import Checkin, CheckinDialog
 from psoas_desktop.qt.session import dialogs
 from psoas_desktop.qt.session.dialogs import WelcomeAnswer
 from psoas_desktop.qt.session.main_window import MainWindow
-from psoas_desktop.qt.settings.store import AppSettings, SettingsStore
+from psoas_desktop.qt.settings.store import SettingsStore
 from psoas_desktop.storage.history import History, OpenResult
 
 if TYPE_CHECKING:  # the prewarm test checks that prewarm imports it

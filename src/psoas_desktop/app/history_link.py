@@ -29,9 +29,9 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from psoas_desktop.app.history_saver import SessionSaver
 from psoas_desktop.core.errors import KnownError
+from psoas_desktop.core.settings import AppSettings
 from psoas_desktop.core.stats import weekly_stats
 from psoas_desktop.qt.session.main_window import MainWindow
-from psoas_desktop.qt.settings.store import AppSettings
 from psoas_desktop.storage import export
 from psoas_desktop.storage.history import History, OpenResult
 from psoas_desktop.storage.history_reads import WindowReads

@@ -172,9 +172,10 @@ def _check_history(ctx: _Context) -> str:
 
 def _check_window(ctx: _Context) -> str:
     from psoas_desktop.core.clock import SystemClock
+    from psoas_desktop.core.settings import AppSettings
     from psoas_desktop.qt.session.instructions import render_illustration
     from psoas_desktop.qt.session.main_window import MainWindow
-    from psoas_desktop.qt.settings.store import AppSettings, SettingsStore
+    from psoas_desktop.qt.settings.store import SettingsStore
     from psoas_desktop.qt.settings.theme import apply_theme
 
     app = ctx.app

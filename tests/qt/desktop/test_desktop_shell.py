@@ -14,13 +14,13 @@ from pytestqt.qtbot import QtBot
 from helpers.fake_clock import FakeClock
 from psoas_desktop.core.catalog import load_catalog
 from psoas_desktop.core.engine import EngineState
-from psoas_desktop.core.settings import ReminderSettings, Settings
+from psoas_desktop.core.settings import AppSettings, ReminderSettings, Settings
 from psoas_desktop.qt.desktop.reminders import ReminderScheduler
 from psoas_desktop.qt.desktop.shell import LAST_NUDGED_KEY, DesktopShell
 from psoas_desktop.qt.desktop.tray import Tray, TrayState, state_icon, tooltip_for
 from psoas_desktop.qt.session import dialogs
 from psoas_desktop.qt.session.main_window import MainWindow
-from psoas_desktop.qt.settings.store import AppSettings, SettingsStore
+from psoas_desktop.qt.settings.store import SettingsStore
 
 HOURLY = ReminderSettings(break_minutes=60)
 FRIDAY_EVENING = datetime(2026, 11, 27, 18, 0, tzinfo=timezone(timedelta(hours=1)))

@@ -21,7 +21,7 @@ from helpers.fake_clock import FakeClock
 from helpers.fake_screensaver import FIRST_COOKIE, recorded_calls
 from psoas_desktop.core.catalog import load_catalog
 from psoas_desktop.core.engine import EngineState
-from psoas_desktop.core.settings import Settings
+from psoas_desktop.core.settings import AppSettings, Settings
 from psoas_desktop.qt.desktop.power_guard import (
     INHIBIT_REASON,
     PAUSED_FOR_SLEEP,
@@ -32,7 +32,7 @@ from psoas_desktop.qt.desktop.screensaver import ScreenSaverInhibitor
 from psoas_desktop.qt.desktop.sleep_watch import SleepWatcher
 from psoas_desktop.qt.session import dialogs
 from psoas_desktop.qt.session.main_window import MainWindow
-from psoas_desktop.qt.settings.store import AppSettings, SettingsStore
+from psoas_desktop.qt.settings.store import SettingsStore
 
 needs_dbus = pytest.mark.skipif(
     DBUS_DAEMON is None or not sys.platform.startswith("linux"),

@@ -15,12 +15,12 @@ from helpers.fake_clock import FakeClock
 from psoas_desktop.core.catalog import Catalog, Routine, load_catalog
 from psoas_desktop.core.engine import EngineState, PhaseStatus
 from psoas_desktop.core.plan import Timeline, build_timeline
-from psoas_desktop.core.settings import Settings
+from psoas_desktop.core.settings import AppSettings, Settings
 from psoas_desktop.qt.session import dialogs
 from psoas_desktop.qt.session.dialogs import WelcomeAnswer
 from psoas_desktop.qt.session.main_window import MainWindow
 from psoas_desktop.qt.settings.dialog import SettingsDialog
-from psoas_desktop.qt.settings.store import AppSettings, SettingsStore
+from psoas_desktop.qt.settings.store import SettingsStore
 
 Key = Qt.Key
 WELCOMED = WelcomeAnswer(dont_show_again=True, break_minutes=0)

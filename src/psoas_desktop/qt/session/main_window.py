@@ -29,14 +29,14 @@ from psoas_desktop.core.clock import Clock
 from psoas_desktop.core.engine import EngineState, HoldRecord, SessionEngine, Snapshot, Transition
 from psoas_desktop.core.errors import KnownError
 from psoas_desktop.core.plan import build_timeline
-from psoas_desktop.core.settings import Level, Settings
+from psoas_desktop.core.settings import AppSettings, Level, Settings
 from psoas_desktop.qt.session.countdown import CountdownWidget
 from psoas_desktop.qt.session.exercise_follower import ExerciseFollower
 from psoas_desktop.qt.session.exercise_list import ExerciseListPanel
 from psoas_desktop.qt.session.extra_views import CountdownWindow, ExtraViews
 from psoas_desktop.qt.session.instructions import InstructionPane
 from psoas_desktop.qt.session.ticker import Ticker
-from psoas_desktop.qt.settings.store import AppSettings, SettingsStore
+from psoas_desktop.qt.settings.store import SettingsStore
 
 if TYPE_CHECKING:  # the player module is imported after the first paint, not on the start-up path
     from psoas_desktop.qt.sound.cue_player import CuePlayer

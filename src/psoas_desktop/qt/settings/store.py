@@ -21,9 +21,6 @@ from psoas_desktop.core.errors import KnownError, SettingsError
 from psoas_desktop.core.setting_spec import parse_bool
 from psoas_desktop.core.settings import SETTING_SPECS, AppSettings
 
-# AppSettings is the type load() and save() deal in; callers may take it from here.
-__all__ = ["SETTINGS_FILE_NAME", "AppSettings", "SettingsStore"]
-
 SETTINGS_FILE_NAME = "psoas-desktop.ini"
 
 
