@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sqlite3
 import subprocess
@@ -19,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from helpers.app_process import launch
 from psoas_desktop.app import gui as app
 from psoas_desktop.app import single_instance
-from psoas_desktop.app.writer_lock import LOCK_FILE_NAME, acquire_writer_lock
+from psoas_desktop.app.writer_lock import LOCK_FILE_NAME, acquire_writer_lock, writer_running
 from psoas_desktop.storage.history import FILE_NAME, History
 
 HOLDER = """
@@ -64,9 +65,11 @@ def test_a_second_process_is_refused_and_a_killed_holders_lock_is_recovered(
         and "already running" in refused.message
         and str(tmp_path) in refused.message
     )
+    assert writer_running(tmp_path)
     holder.kill()  # SIGKILL: the lock file stays behind
     holder.wait(timeout=10)
     assert (tmp_path / LOCK_FILE_NAME).exists()
+    assert not writer_running(tmp_path)  # what a command-line reader concludes from the stale lock
     recovered = acquire_writer_lock(tmp_path)
     assert recovered.held
     recovered.release()
@@ -143,6 +146,14 @@ def test_the_real_app_saves_a_started_session_and_a_kill_leaves_it_interrupted(t
             assert not refused.held and refused.other_pid == process.pid
         finally:
             process.kill()
+    # Readers (export, history) show the session whose app is gone as interrupted, before any reopening.
+    exported = subprocess.run(
+        [sys.executable, "-m", "psoas_desktop", "export", "--format", "json", "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert [s["status"] for s in json.loads(exported.stdout)["sessions"]] == ["interrupted"]
     history = History.open(data, now=lambda: datetime.now(UTC))
     try:
         assert [(s.routine, s.status) for s in history.history.sessions()] == [

@@ -82,9 +82,9 @@ def histories_are_closed() -> Iterator[list[History]]:
     original = History.__dict__["open"]
 
     def tracking_open(
-        cls: type[History], data_dir: Path, *, now: Callable[[], datetime], read_only: bool = False
+        cls: type[History], data_dir: Path, *, now: Callable[[], datetime], **options: bool
     ) -> OpenResult:
-        result: OpenResult = original.__func__(cls, data_dir, now=now, read_only=read_only)
+        result: OpenResult = original.__func__(cls, data_dir, now=now, **options)
         opened.append(result.history)
         return result
 

@@ -201,7 +201,9 @@ def test_a_session_cut_short_is_marked_interrupted_at_open_and_keeps_its_holds(t
     for name in ("history.sqlite3", "history.sqlite3-wal"):
         shutil.copyfile(tmp_path / name, crashed_dir / name)
     history.close()
-    reopened = open_history(crashed_dir)
+    opened = History.open(crashed_dir, now=Now())
+    reopened = opened.history
+    assert opened.messages == ("Your last session ended unexpectedly at 11:00; 0 finished holds were kept.",)
     by_id = {s.id: s for s in reopened.sessions()}
     assert by_id[crashed].status == "interrupted"
     assert by_id[crashed].ended_utc == T0 + timedelta(minutes=3, seconds=20)  # the end of its last hold
@@ -243,6 +245,7 @@ def test_one_backup_a_day_and_seven_kept(tmp_path: Path) -> None:
     now = Now(datetime(2026, 3, 1, 23, 59, tzinfo=UTC))
     history = open_history(tmp_path, now)
     first = history.start_session("daily", "standard", T0)
+    history.end_session(first, "stopped", T0 + timedelta(minutes=1))
     history.close()
     backups = tmp_path / "backups"
     day1 = backups / "history-2026-03-01.sqlite3"
@@ -290,6 +293,7 @@ def test_a_migration_runs_after_a_backup_copy(tmp_path: Path, monkeypatch: pytes
     history = open_history(tmp_path)
     session = history.start_session("daily", "standard", T0)
     history.add_record(session, hold(0, T0))
+    history.end_session(session, "completed", T0 + timedelta(minutes=1))
     history.close()
     monkeypatch.setattr(
         schema,

@@ -52,7 +52,7 @@ def test_a_disk_error_while_opening_the_writer_keeps_what_can_be_read(
 ) -> None:
     make_history(tmp_path)
 
-    def failing(conn: sqlite3.Connection) -> None:
+    def failing(conn: sqlite3.Connection, now: datetime) -> list[str]:
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(recovery, "mark_interrupted", failing)

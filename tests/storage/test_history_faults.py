@@ -93,7 +93,8 @@ def test_every_acknowledged_hold_survives_sigkill(tmp_path: Path) -> None:
 
         result = History.open(tmp_path, now=lambda: datetime.now(UTC))
         history = result.history
-        assert not history.read_only and result.messages == (), (seed, result.messages)
+        assert not history.read_only, (seed, result.messages)
+        assert all(m.startswith("Your last session ended unexpectedly") for m in result.messages), seed
         assert all(s.status in ("completed", "interrupted") for s in history.sessions()), seed
         history.close()
         numbers = saved_numbers(tmp_path)
@@ -195,7 +196,8 @@ def test_a_garbage_wal_never_destroys_a_good_history(tmp_path: Path) -> None:
     garbage = bytes((i * 13 + 5) % 256 for i in range(3 * 4096 + 100))
     (tmp_path / "history.sqlite3-wal").write_bytes(garbage)
     result = History.open(tmp_path, now=Now(datetime(2026, 3, 5, 7, 30, tzinfo=UTC)))
-    (message,) = result.messages
+    message, *cut_short = result.messages  # the backup's sessions left running were cut short
+    assert all(m.startswith("Your last session ended unexpectedly") for m in cut_short), cut_short
     assert "write-ahead log was damaged" in message and "the history itself is fine" in message.lower()
     assert (tmp_path / "history.sqlite3-wal.corrupt-20260305T073000Z").read_bytes() == garbage
     history = result.history
@@ -294,7 +296,8 @@ def test_a_full_disk_raises_a_known_error_and_keeps_what_was_saved(tmp_path: Pat
     acked = acknowledged(out)
     assert len(acked) >= 12
     result = History.open(tmp_path, now=lambda: datetime.now(UTC))
-    assert result.messages == () and not result.history.read_only
+    assert not result.history.read_only
+    assert all(m.startswith("Your last session ended unexpectedly") for m in result.messages), result.messages
     result.history.close()
     assert pragma(tmp_path / "history.sqlite3", "quick_check") == "ok"
     assert sorted(saved_numbers(tmp_path)) == acked  # every acknowledged hold, and only those

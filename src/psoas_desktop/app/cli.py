@@ -194,12 +194,17 @@ def _print_plan(catalog: Catalog, name: str, settings: Settings, as_json: bool) 
 
 
 def _open_history(data_dir: Path | None) -> History:
+    from psoas_desktop.app.writer_lock import writer_running
     from psoas_desktop.storage.history import History
     from psoas_desktop.storage.paths import resolve_paths
 
     if data_dir is not None and not data_dir.is_dir():  # a typo must not read as an empty history
         raise KnownError(f"no history at {data_dir} (the folder does not exist)")
-    result = History.open(resolve_paths(data_dir).data_dir, now=lambda: datetime.now(UTC), read_only=True)
+    folder = resolve_paths(data_dir).data_dir
+    # A session left "running" by an app that is gone (crash, kill) is shown as what it is: interrupted.
+    result = History.open(
+        folder, now=lambda: datetime.now(UTC), read_only=True, writer_gone=not writer_running(folder)
+    )
     if result.messages:  # a read-only open only has something to say when it cannot read the history
         result.history.close()
         raise KnownError(" ".join(result.messages))

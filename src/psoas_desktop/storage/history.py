@@ -95,9 +95,11 @@ class History:
         writer: Writer | None = None,
         reader: sqlite3.Connection | None = None,
         read_mode: str | None = None,
+        writer_gone: bool = False,
     ) -> None:
         """`writer`: None for a read-only History. `read_mode`: how readers connect ('ro', 'immutable'),
-        None when there is nothing to read; `reader` is a first connection for the pool."""
+        None when there is nothing to read; `reader` is a first connection for the pool. `writer_gone`: a
+        read-only History whose file no app is writing (sessions left running were cut short)."""
         self.path = path
         self.read_only = writer is None
         self._now = now
@@ -105,7 +107,9 @@ class History:
         self._writer = writer
         # A writable History is the only writer of its file (one per data dir): its reader learns of every
         # change from our commits. A read-only one may see another process write.
-        self._reader = HistoryReader(path, read_mode, first=reader, others_write=writer is None)
+        self._reader = HistoryReader(
+            path, read_mode, first=reader, others_write=writer is None, writer_gone=writer_gone
+        )
 
     @property
     def writer_thread(self) -> threading.Thread | None:
@@ -116,17 +120,25 @@ class History:
     # -- opening ----------------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, data_dir: Path, *, now: Callable[[], datetime], read_only: bool = False) -> OpenResult:
+    def open(
+        cls,
+        data_dir: Path,
+        *,
+        now: Callable[[], datetime],
+        read_only: bool = False,
+        writer_gone: bool = False,
+    ) -> OpenResult:
         """Open (creating, repairing, migrating as needed). Never raises for file or disk problems.
 
         `now` returns the current aware UTC time. `read_only=True` (command-line readers) changes nothing on
-        disk: no repair, no migration, no backup, no marking of interrupted sessions. Slow on a big or
-        damaged file: call it off the GUI thread. A writable History runs a thread until close().
+        disk: no repair, no migration, no backup, no marking of interrupted sessions; with `writer_gone`
+        (no app holds the writer lock) it still shows a session left running as interrupted. Slow on a big
+        or damaged file: call it off the GUI thread. A writable History runs a thread until close().
         """
         require_aware(now(), "now()")
         path = Path(data_dir) / FILE_NAME
         if read_only:
-            return cls._open_reader(path, now, [], None)
+            return cls._open_reader(path, now, [], None, writer_gone=writer_gone)
         messages: list[str] = []
         try:
             Path(data_dir).mkdir(parents=True, exist_ok=True)
@@ -153,6 +165,7 @@ class History:
         reason: str | None,
         *,
         announce: bool = True,
+        writer_gone: bool = False,
     ) -> OpenResult:
         """Read what can be read, save nothing. `reason` is why (None: the caller asked for read-only)."""
         if reason is not None and announce:
@@ -167,7 +180,9 @@ class History:
             except sqlite3.Error as exc:
                 messages.append(f"The history cannot be read: {exc}.")
         reason_text = reason or "the history was opened read-only"
-        history = cls(path, now=now, not_saving_reason=reason_text, reader=conn, read_mode=mode)
+        history = cls(
+            path, now=now, not_saving_reason=reason_text, reader=conn, read_mode=mode, writer_gone=writer_gone
+        )
         return OpenResult(history, tuple(messages))
 
     @classmethod
@@ -191,7 +206,7 @@ class History:
                     conn.close()
                     messages.append(message)
                     return cls._open_reader(path, now, messages, message, announce=False)
-            recovery.mark_interrupted(conn)
+            messages.extend(recovery.mark_interrupted(conn, now()))
         except BaseException:
             conn.close()
             raise

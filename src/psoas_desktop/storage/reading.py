@@ -21,6 +21,8 @@ from psoas_desktop.storage.rows import (
     CheckinRow,
     EntryRow,
     SessionRow,
+    as_interrupted_sessions,
+    as_interrupted_summaries,
     entry_row,
     load_summaries,
     session_row,
@@ -32,18 +34,26 @@ class HistoryReader:
     """The read side of a History (thread-safe: each call takes a connection of its own)."""
 
     def __init__(
-        self, path: Path, mode: str | None, *, first: sqlite3.Connection | None, others_write: bool
+        self,
+        path: Path,
+        mode: str | None,
+        *,
+        first: sqlite3.Connection | None,
+        others_write: bool,
+        writer_gone: bool = False,
     ) -> None:
         """`mode`: how to connect ('ro', or 'immutable' in a read-only folder); None: nothing to read.
         `first`: an open connection to start the pool with. `others_write`: another process may change the
         file (a read-only History), so the cache checks PRAGMA data_version; otherwise it relies on
-        :meth:`changed`, which the writer calls after each COMMIT."""
+        :meth:`changed`, which the writer calls after each COMMIT. `writer_gone`: no app holds the file's
+        writer lock, so a session still marked running was cut short and is shown as interrupted."""
         self.path = path
         self._mode = mode
         self._idle: list[sqlite3.Connection] = [] if first is None else [first]
         self._pool_lock = threading.Lock()
         self._closed = False
         self._others_write = others_write
+        self._writer_gone = writer_gone
         self._cache_lock = threading.Lock()
         self._summaries: dict[int, SessionSummary] | None = None
         self._summaries_ordered: list[SessionSummary] = []
@@ -107,7 +117,8 @@ class HistoryReader:
                 "SELECT id, routine, level, started_utc, utc_offset_seconds, ended_utc, status FROM sessions"
                 " ORDER BY started_utc DESC, id DESC"
             ).fetchall()
-        return [session_row(row) for row in rows]
+            sessions = [session_row(row) for row in rows]
+            return as_interrupted_sessions(conn, sessions) if self._writer_gone else sessions
 
     def entries(self, session_id: int) -> list[EntryRow]:
         """The session's holds in the order they happened."""
@@ -164,11 +175,12 @@ class HistoryReader:
             with self._changed_lock:
                 taken, self._changed = self._changed, set()
             try:
-                return self._refreshed(conn, taken)
+                summaries = self._refreshed(conn, taken)
             except BaseException:
                 with self._changed_lock:  # not read after all: next time
                     self._changed |= taken
                 raise
+            return as_interrupted_summaries(conn, summaries) if self._writer_gone else summaries
 
     def _refreshed(self, conn: sqlite3.Connection, changed_ids: set[int]) -> list[SessionSummary]:
         """The cache brought up to this snapshot: whole (first time, or another writer's change), or only

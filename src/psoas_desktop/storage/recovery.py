@@ -19,10 +19,11 @@ import sqlite3
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from psoas_desktop.storage import schema
+from psoas_desktop.storage.rows import cut_short
 from psoas_desktop.storage.schema import DamagedError, Inspection
 
 BACKUP_DIR = "backups"
@@ -269,26 +270,37 @@ def restore_newest_backup(path: Path, moment: datetime) -> str | None:
 # -- sessions cut short -----------------------------------------------------------------------------------
 
 
-def mark_interrupted(conn: sqlite3.Connection) -> None:
-    """Sessions still 'running' at open were cut short (crash, power loss): keep them, mark them."""
-    running = conn.execute("SELECT id, started_utc FROM sessions WHERE status = 'running'").fetchall()
+def mark_interrupted(conn: sqlite3.Connection, now: datetime) -> list[str]:
+    """Sessions still 'running' at open were cut short (crash, power loss, kill): keep them, mark them
+    interrupted at the end of their last hold. Returns what to tell the user, once (they are marked now)."""
+    running = conn.execute(
+        "SELECT id, started_utc, utc_offset_seconds FROM sessions WHERE status = 'running' ORDER BY started_utc"
+    ).fetchall()
     if not running:
-        return
+        return []
+    cut = [
+        (session_id, offset, cut_short(conn, session_id, schema.parse_utc(started)))
+        for session_id, started, offset in running
+    ]
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for session_id, started in running:
-            ends = [
-                schema.parse_utc(text) + timedelta(seconds=seconds)
-                for text, seconds in conn.execute(
-                    "SELECT started_utc, actual_seconds FROM entries WHERE session_id = ?", (session_id,)
-                )
-            ]
-            ended = max(ends, default=schema.parse_utc(started))
+        for session_id, _offset, session in cut:
             conn.execute(
                 "UPDATE sessions SET status = 'interrupted', ended_utc = ? WHERE id = ?",
-                (schema.utc_text(ended), session_id),
+                (schema.utc_text(session.ended_utc), session_id),
             )
         conn.execute("COMMIT")
     except BaseException:
         schema.rollback(conn)
         raise
+    _session_id, offset, last = cut[-1]
+    return [_cut_short_message(schema.in_offset(last.ended_utc, offset), last.finished_holds, now)]
+
+
+def _cut_short_message(ended: datetime, finished_holds: int, now: datetime) -> str:
+    """ "… ended unexpectedly at 18:42; 7 finished holds were kept", with the date unless it was today."""
+    when = f"{ended:%H:%M}"
+    if ended.date() != now.astimezone(ended.tzinfo).date():
+        when += f" on {ended:%Y-%m-%d}"
+    holds = "1 finished hold was" if finished_holds == 1 else f"{finished_holds} finished holds were"
+    return f"Your last session ended unexpectedly at {when}; {holds} kept."

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
 
 from psoas_desktop.core.stats import SessionSummary
 from psoas_desktop.storage.schema import parse_utc
+
+RUNNING = "running"
+INTERRUPTED = "interrupted"
 
 
 @dataclass(frozen=True)
@@ -151,3 +154,49 @@ def entry_row(row: Sequence[Any]) -> EntryRow:
         status=row[9],
         phase_index=row[10],
     )
+
+
+@dataclass(frozen=True)
+class CutShort:
+    """A session whose writer went away before it ended (crash, power loss, kill)."""
+
+    ended_utc: datetime
+    """When its last recorded hold ended (its start when it has none): all that is known to have happened."""
+    finished_holds: int
+
+
+def cut_short(conn: sqlite3.Connection, session_id: int, started_utc: datetime) -> CutShort:
+    ends = [started_utc]
+    finished = 0
+    for started, seconds, status in conn.execute(
+        "SELECT started_utc, actual_seconds, status FROM entries WHERE session_id = ?", (session_id,)
+    ):
+        ends.append(parse_utc(started) + timedelta(seconds=seconds))
+        finished += status == "completed"
+    return CutShort(max(ends), finished)
+
+
+def as_interrupted_sessions(conn: sqlite3.Connection, rows: list[SessionRow]) -> list[SessionRow]:
+    """The rows as a reader shows them once their writer is gone: 'running' ones ended as interrupted."""
+    return [
+        replace(row, status=INTERRUPTED, ended_utc=cut_short(conn, row.id, row.started_utc).ended_utc)
+        if row.status == RUNNING
+        else row
+        for row in rows
+    ]
+
+
+def as_interrupted_summaries(
+    conn: sqlite3.Connection, summaries: list[SessionSummary]
+) -> list[SessionSummary]:
+    """The summaries as a reader shows them once their writer is gone (see as_interrupted_sessions)."""
+    return [
+        replace(
+            summary,
+            status=INTERRUPTED,
+            ended=cut_short(conn, summary.session_id, summary.started.astimezone(UTC)).ended_utc,
+        )
+        if summary.status == RUNNING
+        else summary
+        for summary in summaries
+    ]
