@@ -7,7 +7,7 @@ import shutil
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from history_support import Now, hold, histories_are_closed  # noqa: F401  (autouse fixture)
+from history_support import Now, histories_are_closed, hold  # noqa: F401  (autouse fixture)
 
 from psoas_desktop.core.engine import PhaseStatus
 from psoas_desktop.storage.history import History
