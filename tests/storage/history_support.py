@@ -82,7 +82,7 @@ def histories_are_closed() -> Iterator[list[History]]:
     original = History.__dict__["open"]
 
     def tracking_open(
-        cls: type[History], data_dir: Path, *, now: Callable[[], datetime], **options: bool
+        cls: type[History], /, data_dir: Path, *, now: Callable[[], datetime], **options: bool
     ) -> OpenResult:
         result: OpenResult = original.__func__(cls, data_dir, now=now, **options)
         opened.append(result.history)
