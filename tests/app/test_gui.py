@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from helpers.app_process import launch
+from helpers.app_process import launch, wait_for
 from psoas_desktop.app import gui as app
 from psoas_desktop.app import single_instance
 from psoas_desktop.app.writer_lock import LOCK_FILE_NAME, acquire_writer_lock, writer_running
@@ -89,16 +89,6 @@ def test_the_app_launched_twice_tells_the_user_and_exits_without_writing(
     assert len(shown) == 1 and "already running" in shown[0]
     assert "already running" in capsys.readouterr().err
     assert not (tmp_path / FILE_NAME).exists()
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 30) -> bool:
-    """Poll another process's visible state (files, exit codes); not a timing measurement."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def test_ten_launches_at_once_leave_exactly_one_instance_and_one_writer(tmp_path: Path) -> None:

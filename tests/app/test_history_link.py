@@ -9,7 +9,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -177,6 +177,26 @@ def test_closing_the_window_mid_session_saves_it_as_stopped_without_asking(
     assert stored(history, "SELECT status FROM sessions") == [("stopped",)]
     QApplication.processEvents()
     assert asked.questions == []
+
+
+def test_told_to_quit_the_session_is_saved_as_interrupted_at_the_end_of_its_last_finished_hold(
+    qtbot: QtBot, history: History, clock: FakeClock, tmp_path: Path, asked: Asked
+) -> None:
+    window = make_window(qtbot, tmp_path, clock)
+    link_to(window, history, clock)
+    window.start_session("bridge")
+    run(window, clock, 60)
+    window.quit_when_told()
+    ((status, ended),) = stored(history, "SELECT status, ended_utc FROM sessions")
+    entries = stored(history, "SELECT started_utc, actual_seconds, status FROM entries")
+    assert status == "interrupted" and {row[2] for row in entries} == {"completed"}
+    last_hold_end = max(
+        datetime.fromisoformat(str(started)) + timedelta(seconds=float(str(seconds)))
+        for started, seconds, _status in entries
+    )
+    assert datetime.fromisoformat(str(ended)) == last_hold_end < clock.now()
+    QApplication.processEvents()
+    assert asked.questions == []  # nobody is there to answer a check-in
 
 
 def test_an_unwritable_history_says_so_once_and_the_timer_keeps_running(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 RUN_THE_APP = ("-m", "psoas_desktop")
@@ -26,3 +27,13 @@ def launch(
     command = [sys.executable, *program, "--data-dir", str(tmp_path / "data"), "--config-dir", str(config)]
     environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
     return subprocess.Popen([*command, *extra], env=environment, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 30) -> bool:
+    """Poll another process's visible state (files, exit codes); not a timing measurement."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

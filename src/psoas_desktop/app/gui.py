@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 
 from psoas_desktop import __version__
 from psoas_desktop.app import probe
+from psoas_desktop.app.quit_signals import QuitSignals
 from psoas_desktop.app.writer_lock import LOCK_FILE_NAME, WriterLock, acquire_writer_lock
 from psoas_desktop.core.catalog import load_catalog, resource_root
 from psoas_desktop.core.clock import SystemClock
@@ -214,14 +216,16 @@ def _run_window(args: argparse.Namespace, paths: AppPaths, app: QApplication) ->
         return _hand_over_or_tell(lock, paths, args.start)
     links: list[HistoryLink] = []
     servers: list[InstanceServer] = []
+    quit_signals = QuitSignals()  # caught from here until everything below is closed
     try:
-        return _show_window(args, paths, app, links, servers)
+        return _show_window(args, paths, app, links, servers, quit_signals=quit_signals)
     finally:
         for server in servers:
             server.close()
         for link in links:
-            link.close()  # saves what is queued and joins the history's threads
+            link.close()  # saves what is queued, joins the history's threads; the last close folds the -wal
         lock.release()
+        quit_signals.close()
 
 
 def _hand_over_or_tell(lock: WriterLock, paths: AppPaths, start: str | None) -> int:
@@ -238,6 +242,11 @@ def _hand_over_or_tell(lock: WriterLock, paths: AppPaths, start: str | None) -> 
         log.info("Psoas Desktop is already running with %s; asked it to come forward", paths.data_dir)
         return 0
     return _tell_already_running(lock)
+
+
+def _quit_when_told(window: MainWindow, number: int) -> None:
+    log.info("%s received: quitting", signal.Signals(number).name)
+    window.quit_when_told()
 
 
 def _on_request(window: MainWindow, request: Request) -> None:
@@ -292,6 +301,8 @@ def _show_window(
     app: QApplication,
     links: list[HistoryLink],
     servers: list[InstanceServer],
+    *,
+    quit_signals: QuitSignals,
 ) -> int:
     try:
         catalog = load_catalog()
@@ -303,6 +314,7 @@ def _show_window(
     apply_theme(app, settings.theme.value)
     window = MainWindow(catalog, store, settings, SystemClock())
     window.on_theme_changed = lambda theme: apply_theme(app, theme)
+    quit_signals.received.connect(lambda number: _quit_when_told(window, number))
     if args.level is not None:
         window.level_override = args.level
         window.exercise_list.set_settings(window.workout_settings)

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
@@ -30,9 +30,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(eq=False)
 class _Session:
-    """One session as the link saves it: its start's future (its id) and whether the user was warned."""
+    """One session as the link saves it: its start's future (its id), whether the user was warned, and
+    when its last hold ended (where an interrupted session ends)."""
 
     per_side: bool
+    last_hold_end: datetime
     id: Future[int] | None = None
     warned: bool = False
 
@@ -121,7 +123,7 @@ class SessionSaver(QObject):
 
     @Slot(object)
     def on_session_started(self, info: SessionInfo) -> None:
-        session = self._session = _Session(per_side=info.per_side)
+        session = self._session = _Session(per_side=info.per_side, last_hold_end=info.started)
 
         def start(history: History) -> None:
             session.id = history.submit_start_session(info.routine, info.level, info.started)
@@ -134,6 +136,9 @@ class SessionSaver(QObject):
         session = self._session
         if session is None:
             return
+        session.last_hold_end = max(
+            session.last_hold_end, record.started_utc + timedelta(seconds=record.actual_seconds)
+        )
 
         def save(history: History) -> None:
             assert session.id is not None
@@ -148,7 +153,8 @@ class SessionSaver(QObject):
         session, self._session = self._session, None
         if session is None:
             return
-        ended = self._now()
+        # Interrupted (the app was told to quit): it ended with its last finished hold, as after a crash.
+        ended = session.last_hold_end if status == "interrupted" else self._now()
 
         def end(history: History) -> None:
             assert session.id is not None

@@ -387,3 +387,25 @@ class PaintCounter(QObject):
         if event.type() == QEvent.Type.Paint:
             self.count += 1
         return False
+
+
+def test_told_to_quit_mid_hold_the_session_ends_interrupted_without_a_question(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signal (logout, kill) arrives: no question, the hold under way is not kept (only finished ones are,
+    as after a crash), the session ends as interrupted and the window closes."""
+    monkeypatch.setattr(dialogs.ConfirmStop, "ask", classmethod(lambda cls, parent: pytest.fail("asked")))
+    ended: list[str] = []
+    window.session_ended.connect(ended.append)
+    window.start_session("quick-stretch")
+    run(window, clock, 3 + 20 + 5)  # lead-in, a finished hold, five seconds into the next phase
+    kept = list(window.session_records)
+    assert [r.status for r in kept] and all(r.status is PhaseStatus.COMPLETED for r in kept)
+
+    window.quit_when_told()
+
+    assert ended == ["interrupted"]
+    assert window.session_records == kept  # the phase cut off is not recorded
+    assert not window.isVisible() and not window.session_active
+    window.quit_when_told()  # a second signal changes nothing
+    assert ended == ["interrupted"]

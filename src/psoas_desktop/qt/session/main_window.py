@@ -16,6 +16,7 @@ from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QMainWindow,
     QPushButton,
@@ -26,7 +27,14 @@ from PySide6.QtWidgets import (
 
 from psoas_desktop.core.catalog import Catalog
 from psoas_desktop.core.clock import Clock
-from psoas_desktop.core.engine import EngineState, HoldRecord, SessionEngine, Snapshot, Transition
+from psoas_desktop.core.engine import (
+    EngineState,
+    HoldRecord,
+    PhaseStatus,
+    SessionEngine,
+    Snapshot,
+    Transition,
+)
 from psoas_desktop.core.errors import KnownError
 from psoas_desktop.core.plan import build_timeline
 from psoas_desktop.core.settings import AppSettings, Level, Settings
@@ -101,6 +109,7 @@ class MainWindow(QMainWindow):
         self.on_theme_changed: Callable[[str], None] | None = None
         self.closing = False  # set while the window closes: no questions (check-in) then
         self.quitting = False  # Quit was chosen: closing the window ends the app even with a tray
+        self.told_to_quit = False  # a signal (logout, kill): quit without a question, the session interrupted
         self.tray_available = False  # set by the desktop shell when the desktop has a tray
         self.cue_player: CuePlayer | None = None
         self._ended_status: str | None = None
@@ -354,6 +363,8 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_records(self, records: tuple[HoldRecord, ...]) -> None:
         for record in records:
+            if self.told_to_quit and record.status is PhaseStatus.STOPPED:
+                continue  # as after a crash, only finished holds are kept: this one was cut off
             self.session_records.append(record)
             self.hold_recorded.emit(record)
 
@@ -368,7 +379,7 @@ class MainWindow(QMainWindow):
                 self._ended_status = "completed"
             elif kind == "session_stopped":
                 self.show_message("Session stopped. Finished holds are kept.")
-                self._ended_status = "stopped"
+                self._ended_status = "interrupted" if self.told_to_quit else "stopped"
             elif kind == "interrupted":
                 self.show_message(
                     "Paused: the computer slept or the clock jumped. Press Space to redo this phase."
@@ -472,6 +483,20 @@ class MainWindow(QMainWindow):
                 app.quit()
         else:
             self.quitting = False  # the user kept the session running
+
+    @Slot()
+    def quit_when_told(self) -> None:
+        """Quit at once when the system says so (logout, `kill`): nothing is asked; a running session ends
+        as interrupted at the end of its last finished hold."""
+        if self.told_to_quit:
+            return
+        self.told_to_quit = self.quitting = self.closing = True
+        asking = QApplication.activeModalWidget()
+        if isinstance(asking, QDialog):
+            asking.reject()  # a question (stop? check-in?) has no one to answer it now
+        if self.session_active:
+            self.ticker.stop()
+        self.quit_app()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.app_settings.close_to_tray and self.tray_available and not self.quitting:
