@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import signal
@@ -342,6 +343,9 @@ def _show_window(
         """The rest comes up once the window is on screen, one piece per event-loop turn so that none
         holds the loop for long (history first, so that anything done meanwhile is saved; the socket
         last, so that a later launch's request finds everything attached); a --start session then begins."""
+        # The objects made so far live as long as the app: later collections need not walk them again.
+        gc.freeze()
+        gc.enable()
         _in_turns(
             window,
             [

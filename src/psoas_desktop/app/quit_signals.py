@@ -2,16 +2,16 @@
 
 Python runs a signal handler only between bytecodes, and Qt's event loop sits in C while nothing happens,
 so work done in a handler could wait indefinitely and would run at an arbitrary point. Instead the C-level
-handler writes the signal's number to a socket pair (``signal.set_wakeup_fd``) whose read end the event
-loop watches (QSocketNotifier); the Python handler does nothing. The app then quits from an ordinary
+handler writes the signal's number to a pipe (``signal.set_wakeup_fd``) whose read end the event loop
+watches (QSocketNotifier); the Python handler does nothing. The app then quits from an ordinary
 event-loop turn, the way Quit does.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
-import socket
 from types import FrameType
 
 from PySide6.QtCore import QObject, QSocketNotifier, Signal, Slot
@@ -30,19 +30,17 @@ class QuitSignals(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._reader, self._writer = socket.socketpair()
-        self._reader.setblocking(False)
-        self._writer.setblocking(False)
-        # Many signals at once only need to wake us once: a full buffer is not worth a warning.
-        self._previous_fd = signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
+        self._reader, self._writer = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        # Many signals at once only need to wake us once: a full pipe is not worth a warning.
+        self._previous_fd = signal.set_wakeup_fd(self._writer, warn_on_full_buffer=False)
         self._previous = {number: signal.signal(number, _wake_only) for number in QUIT_SIGNALS}
-        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier = QSocketNotifier(self._reader, QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._drain)
 
     @Slot()
     def _drain(self) -> None:
         try:
-            numbers = self._reader.recv(256)
+            numbers = os.read(self._reader, 256)
         except BlockingIOError:
             return
         for number in numbers:
@@ -57,4 +55,4 @@ class QuitSignals(QObject):
         signal.set_wakeup_fd(self._previous_fd)
         for end in (self._reader, self._writer):
             with contextlib.suppress(OSError):
-                end.close()
+                os.close(end)
