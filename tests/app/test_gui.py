@@ -220,7 +220,9 @@ def test_charts_sound_database_sockets_d_bus_and_dialogs_load_after_the_first_pa
 
 
 def test_a_killed_instances_lock_and_socket_are_recovered_by_the_next_launch(tmp_path: Path) -> None:
-    socket_path = Path(single_instance.server_name(tmp_path / "data"))
+    name = single_instance.server_name(tmp_path / "data")
+    assert name is not None
+    socket_path = Path(name)
     with launch(tmp_path) as killed:
         assert wait_for(socket_path.exists)
         killed.kill()  # SIGKILL: lock file and socket stay behind

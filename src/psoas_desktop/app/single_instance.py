@@ -3,7 +3,8 @@ a later launch hands its request (raise the window, maybe start a routine) to it
 
 The socket is named after the user and the data folder, so two data folders (tests, --data-dir) are two
 independent instances. A socket left behind by a killed instance is removed by the next lock holder: the
-lock proves nobody else is listening.
+lock proves nobody else is listening. The socket lives in the user's runtime dir or in a private folder
+of ours, never loose in the shared temp dir.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Callable
@@ -29,11 +31,56 @@ REPLY_TIMEOUT_MS = 2000
 HANDOVER_PATIENCE_SECONDS = 10.0
 
 
-def server_name(data_dir: Path) -> str:
-    """A socket path in the user's runtime dir (private, emptied at logout), else in the temp dir."""
+def socket_folder() -> Path | None:
+    """The user's runtime dir (private, emptied at logout), else a folder of our own (mode 0700) in the
+    temp dir. None, with a warning in the log, when that folder is not safe to use: nobody listens then."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime:
+        return Path(runtime)
+    folder = Path(tempfile.gettempdir()) / f"psoas-desktop-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700)
+        os.chmod(folder, 0o700)  # the umask may have taken bits away; it cannot have added any
+    except FileExistsError:
+        pass  # ours from an earlier run, or someone else's: the check below tells
+    except OSError as error:
+        log.warning(
+            "single instance: cannot create %s (%s); a later launch will not find this one", folder, error
+        )
+        return None
+    problem = _why_unsafe(folder)
+    if problem is not None:
+        log.warning(
+            "single instance: not using %s: %s; remove it so that a later launch can find this one",
+            folder,
+            problem,
+        )
+        return None
+    return folder
+
+
+def _why_unsafe(folder: Path) -> str | None:
+    """lstat, not stat: a symlink planted there by someone else is refused, not followed."""
+    try:
+        info = os.lstat(folder)
+    except OSError as error:
+        return f"cannot check it ({error})"
+    if not stat.S_ISDIR(info.st_mode):
+        return "it is not a plain folder"
+    if info.st_uid != os.getuid():
+        return "it belongs to another user"
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        return f"others may use it (mode {stat.S_IMODE(info.st_mode):o}, not 700)"
+    return None
+
+
+def server_name(data_dir: Path) -> str | None:
+    """The socket's path for this data folder; None when there is no safe folder for it."""
+    folder = socket_folder()
+    if folder is None:
+        return None
     digest = hashlib.sha256(str(data_dir.expanduser().resolve()).encode()).hexdigest()[:16]
-    folder = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
-    return str(Path(folder) / f"psoas-desktop-{os.getuid()}-{digest}")
+    return str(folder / f"psoas-desktop-{os.getuid()}-{digest}")
 
 
 @dataclass(frozen=True)
@@ -74,6 +121,8 @@ class InstanceServer(QObject):
 
     def listen(self) -> bool:
         """Start listening; call only while holding the writer lock (a stale socket is then removed)."""
+        if self.name is None:
+            return False  # no safe folder: socket_folder() has said why
         if self._server.listen(self.name):
             return True
         QLocalServer.removeServer(self.name)  # left by an instance that was killed
@@ -116,6 +165,8 @@ def hand_over(data_dir: Path, request: Request, *, still_locked: Callable[[], bo
     is released (it quit) or after `patience` seconds.
     """
     name = server_name(data_dir)
+    if name is None:
+        return False  # no safe folder: the running copy did not listen either
     deadline = time.monotonic() + patience
     while True:
         socket = QLocalSocket()
