@@ -14,14 +14,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtNetwork import QLocalSocket
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from helpers.app_process import launch, wait_for
+from helpers.fake_clock import FakeClock
 from psoas_desktop.app import gui as app
 from psoas_desktop.app import single_instance
 from psoas_desktop.app.writer_lock import LOCK_FILE_NAME, acquire_writer_lock, writer_running
+from psoas_desktop.core.catalog import load_catalog
+from psoas_desktop.core.settings import AppSettings
+from psoas_desktop.qt.session.main_window import MainWindow
+from psoas_desktop.qt.settings.store import SettingsStore
 from psoas_desktop.storage.history import FILE_NAME, History
+from psoas_desktop.storage.paths import resolve_paths
 
 HOLDER = """
 import sys
@@ -118,6 +125,66 @@ def test_a_second_launch_with_start_hands_the_routine_to_the_running_window(tmp_
         finally:
             first.kill()
             first.communicate()
+
+
+def test_a_second_launch_with_an_unknown_routine_is_told_so_and_starts_nothing(tmp_path: Path) -> None:
+    with launch(tmp_path) as first:
+        try:
+            assert wait_for((tmp_path / "data" / FILE_NAME).exists)
+            second = launch(tmp_path, "--start", "no-such-routine")
+            _, err = second.communicate(timeout=60)
+            assert second.returncode == 2
+            assert "the running copy does not know the routine 'no-such-routine'" in err
+            assert read_sessions(tmp_path / "data") == [] and first.poll() is None
+        finally:
+            first.kill()
+            first.communicate()
+
+
+def test_an_unknown_routine_handed_over_is_refused_on_stderr_with_exit_code_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        single_instance, "hand_over", lambda *args, **kwargs: single_instance.HandOver.REFUSED
+    )
+    lock = acquire_writer_lock(tmp_path / "data")
+    try:
+        paths = resolve_paths(tmp_path / "data", tmp_path / "config")
+        assert app._hand_over_or_tell(lock, paths, "x" * 5000) == 2
+    finally:
+        lock.release()
+    err = capsys.readouterr().err
+    assert err.startswith("psoas-desktop: the running copy does not know the routine 'xxx")
+    assert len(err) < 300  # a long name is shortened
+
+
+def ask_running_window(qtbot: QtBot, server: single_instance.InstanceServer, start: str) -> bytes:
+    assert server.name is not None
+    socket = QLocalSocket()
+    answer = bytearray()
+    socket.readyRead.connect(lambda: answer.extend(bytes(socket.readAll().data())))
+    socket.connectToServer(server.name)
+    socket.write(single_instance.Request(start=start).encode())
+    qtbot.waitUntil(lambda: socket.state() == QLocalSocket.LocalSocketState.UnconnectedState, timeout=5000)
+    return bytes(answer).strip()
+
+
+def test_the_window_starts_only_routines_and_exercises_it_knows(qtbot: QtBot, tmp_path: Path) -> None:
+    window = MainWindow(load_catalog(), SettingsStore(tmp_path / "config"), AppSettings(), FakeClock())
+    qtbot.addWidget(window)
+    server = app._listen_for_later_launches(window, resolve_paths(tmp_path / "data", tmp_path / "config"))
+    try:
+        assert ask_running_window(qtbot, server, "no-such-routine") == b"error"
+        assert window.statusBar().currentMessage().startswith("Another launch asked for an unknown routine")
+        assert "no-such-routine" not in window.statusBar().currentMessage()
+        assert [window.session_active, window.isVisible()] == [False, True]  # came forward, started nothing
+        assert ask_running_window(qtbot, server, "bridge") == b"ok"  # an exercise id, as --start allows
+        assert window.session_active
+        assert ask_running_window(qtbot, server, "quick-stretch") == b"ok"
+        assert "A session is running" in window.statusBar().currentMessage()
+    finally:
+        server.close()
+        window.ticker.stop()
 
 
 def test_the_real_app_saves_a_started_session_and_a_kill_leaves_it_interrupted(tmp_path: Path) -> None:
@@ -221,7 +288,9 @@ def test_charts_sound_database_sockets_d_bus_and_dialogs_load_after_the_first_pa
 
 
 def test_a_killed_instances_lock_and_socket_are_recovered_by_the_next_launch(tmp_path: Path) -> None:
-    socket_path = Path(single_instance.server_name(tmp_path / "data"))
+    name = single_instance.server_name(tmp_path / "data")
+    assert name is not None
+    socket_path = Path(name)
     with launch(tmp_path) as killed:
         assert wait_for(socket_path.exists)
         killed.kill()  # SIGKILL: lock file and socket stay behind
@@ -237,14 +306,6 @@ def test_a_killed_instances_lock_and_socket_are_recovered_by_the_next_launch(tmp
         finally:
             successor.kill()
             successor.communicate()
-
-
-@pytest.mark.parametrize(
-    "line", [b"", b"hello\n", b'{"action": "delete"}\n', b'{"action": "raise", "start": 3}\n']
-)
-def test_a_malformed_request_is_refused(line: bytes) -> None:
-    with pytest.raises(ValueError, match=r"^bad request: "):
-        single_instance.Request.decode(line)
 
 
 def test_the_pieces_after_the_first_paint_come_up_in_order_one_per_event_loop_turn(qtbot: QtBot) -> None:

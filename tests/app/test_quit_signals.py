@@ -58,7 +58,9 @@ def test_a_quit_signal_ends_the_session_as_interrupted_and_leaves_nothing_behind
     tmp_path: Path, number: signal.Signals
 ) -> None:
     data = tmp_path / "data"
-    socket_file = Path(server_name(data))
+    name = server_name(data)
+    assert name is not None
+    socket_file = Path(name)
     with launch(tmp_path, "--start", "quick-stretch", program=("-c", FAST_APP)) as app:
         try:
             finished = "SELECT COUNT(*) FROM entries WHERE status = 'completed'"

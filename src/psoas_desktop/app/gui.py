@@ -25,7 +25,7 @@ from psoas_desktop.app.quit_signals import QuitSignals
 from psoas_desktop.app.writer_lock import LOCK_FILE_NAME, WriterLock, acquire_writer_lock
 from psoas_desktop.core.catalog import load_catalog, resource_root
 from psoas_desktop.core.clock import SystemClock
-from psoas_desktop.core.errors import KnownError
+from psoas_desktop.core.errors import CatalogError, KnownError
 from psoas_desktop.qt.session.main_window import MainWindow
 from psoas_desktop.qt.settings.store import SettingsStore
 from psoas_desktop.qt.settings.theme import apply_theme
@@ -230,18 +230,27 @@ def _run_window(args: argparse.Namespace, paths: AppPaths, app: QApplication) ->
 
 
 def _hand_over_or_tell(lock: WriterLock, paths: AppPaths, start: str | None) -> int:
-    """Another copy runs with this data: ask it to come forward (and start `start`), then exit 0."""
-    from psoas_desktop.app.single_instance import HANDOVER_PATIENCE_SECONDS, Request, hand_over
+    """Another copy runs with this data: ask it to come forward (and start `start`), then exit 0; exit 2
+    when it does not know the routine."""
+    from psoas_desktop.app.single_instance import HANDOVER_PATIENCE_SECONDS, HandOver, Request, hand_over
 
-    delivered = hand_over(
+    outcome = hand_over(
         paths.data_dir,
-        Request(start=start),
+        Request(start=start or None),  # `--start ""` starts nothing, as in a first launch
         still_locked=(paths.data_dir / LOCK_FILE_NAME).exists,
         patience=HANDOVER_PATIENCE_SECONDS,
     )
-    if delivered:
+    if outcome is HandOver.DELIVERED:
         log.info("Psoas Desktop is already running with %s; asked it to come forward", paths.data_dir)
         return 0
+    if outcome is HandOver.REFUSED:  # only a routine name can be refused: a plain raise always is fine
+        shown = start if start is None or len(start) <= 80 else start[:77] + "…"
+        print(
+            f"psoas-desktop: the running copy does not know the routine {shown!r}; "
+            "`psoas-desktop catalog` lists the routines and exercises you can start",
+            file=sys.stderr,
+        )
+        return 2
     return _tell_already_running(lock)
 
 
@@ -266,14 +275,32 @@ def _on_request(window: MainWindow, request: Request) -> None:
         window.show_message(str(exc))
 
 
+def _on_unknown_request(window: MainWindow) -> None:
+    """A later launch asked for a routine this window does not know: it comes forward and says so (the
+    name itself is not shown: it came from outside)."""
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
+    window.show_message("Another launch asked for an unknown routine; nothing was started.")
+
+
 def _listen_for_later_launches(window: MainWindow, paths: AppPaths) -> InstanceServer:
     """After the first paint (QtNetwork is not on the start-up path): a launch racing this one keeps
     retrying for single_instance.HANDOVER_PATIENCE_SECONDS while the lock is held, so it finds us."""
     from psoas_desktop.app.single_instance import InstanceServer
 
-    server = InstanceServer(paths.data_dir)
+    def known(name: str) -> bool:
+        """What window.start_session can start: a routine or a single exercise of the catalog."""
+        try:
+            window.catalog.resolve(name)
+        except CatalogError:
+            return False
+        return True
+
+    server = InstanceServer(paths.data_dir, known)
     server.listen()
     server.requested.connect(lambda request: _on_request(window, request))
+    server.asked_for_unknown.connect(lambda: _on_unknown_request(window))
     return server
 
 
