@@ -259,11 +259,15 @@ def _quit_when_told(window: MainWindow, number: int) -> None:
     window.quit_when_told()
 
 
-def _on_request(window: MainWindow, request: Request) -> None:
-    """A later launch asked for the window (and maybe a routine)."""
+def _come_forward(window: MainWindow) -> None:
     window.showNormal()
     window.raise_()
     window.activateWindow()
+
+
+def _on_request(window: MainWindow, request: Request) -> None:
+    """A later launch asked for the window (and maybe a routine)."""
+    _come_forward(window)
     if request.start is None:
         return
     if window.session_active:
@@ -278,9 +282,7 @@ def _on_request(window: MainWindow, request: Request) -> None:
 def _on_unknown_request(window: MainWindow) -> None:
     """A later launch asked for a routine this window does not know: it comes forward and says so (the
     name itself is not shown: it came from outside)."""
-    window.showNormal()
-    window.raise_()
-    window.activateWindow()
+    _come_forward(window)
     window.show_message("Another launch asked for an unknown routine; nothing was started.")
 
 
