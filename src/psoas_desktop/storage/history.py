@@ -161,7 +161,7 @@ class History:
         mode: str | None = None
         if path.exists():
             try:
-                conn, mode = recovery.reader_connection(path)
+                conn, mode = recovery.reader_connection(path, messages)
             except DamagedError as exc:
                 messages.append(f"The history cannot be shown: {exc}.")
             except sqlite3.Error as exc:
