@@ -23,7 +23,7 @@ from history_support import (
     pragma,
 )
 
-from psoas_desktop.storage import schema, wal_check
+from psoas_desktop.storage import recovery, schema, wal_check
 from psoas_desktop.storage.history import History
 
 DB = "history.sqlite3"
@@ -267,6 +267,8 @@ def test_recovery_keeps_what_is_sound_and_deletes_nothing(
             assert "does not belong to the history" in message and "Your history is fine" in message
             stamped = f"{WAL}.foreign-20260305T073000Z"
             assert stamped in message and (data / stamped).stat().st_size > 4096
+            if wal == "foreign, 1 KiB pages":
+                assert "its pages are 1024 bytes long and the history's are 4096" in message
         if wal == "garbage":
             (message,) = result.messages
             assert (
@@ -403,12 +405,17 @@ def test_a_read_only_open_reads_the_file_alone_when_its_log_does_not_fit(
     before = _contents(data)
     result = History.open(data, now=Now(OPENED), read_only=True)
     expected = template.in_file | (template.in_log_only if wal == "ours" else frozenset())
-    assert _visible(result.history) == expected, result.messages
-    if wal.startswith("foreign"):
-        (message,) = result.messages
-        assert "does not fit it" in message and "Nothing was changed" in message
-    else:
-        assert result.messages == ()
+    assert _visible(result.history) == expected
+    assert result.messages == ()  # the CLI reports any message of a read-only open as a failure
     result.history.close()
+    notes: list[str] = []
+    conn, mode = recovery.reader_connection(data / DB, notes)  # as the app's read-only fallback does
+    conn.close()
+    assert mode == ("immutable" if wal.startswith("foreign") else "ro")
+    if wal.startswith("foreign"):
+        (note,) = notes
+        assert "does not fit it" in note and "Nothing was changed" in note
+    else:
+        assert notes == []
     after = _contents(data)
     assert {k: v for k, v in after.items() if k != SHM} == {k: v for k, v in before.items() if k != SHM}
