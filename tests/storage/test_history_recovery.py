@@ -419,3 +419,32 @@ def test_a_read_only_open_reads_the_file_alone_when_its_log_does_not_fit(
         assert notes == []
     after = _contents(data)
     assert {k: v for k, v in after.items() if k != SHM} == {k: v for k, v in before.items() if k != SHM}
+
+
+def test_the_log_of_another_psoas_history_is_foreign_when_it_breaks_this_one(
+    template: Template, tmp_path: Path
+) -> None:
+    """Same application id and schema: judged by what it does. Its pages break a sound file: set aside."""
+    data = tmp_path / "data"
+    data.mkdir()
+    schema.create(data / DB)  # a sound, empty history of ours
+    shutil.copyfile(template.folder / WAL, data / WAL)  # the log of a bigger one
+    verdict = wal_check.judge(data / DB)
+    assert verdict is not None and verdict.kind is wal_check.LogKind.FOREIGN
+    assert "with it the history looks damaged" in verdict.reason
+    result = History.open(data, now=Now(OPENED))
+    (message,) = result.messages
+    assert "does not belong to the history" in message
+    assert result.history.sessions() == []
+    assert (data / f"{WAL}.foreign-20260305T073000Z").read_bytes() == (template.folder / WAL).read_bytes()
+
+
+def test_a_reader_refuses_a_file_damaged_with_and_without_its_log(template: Template, tmp_path: Path) -> None:
+    data = _arrange(template, tmp_path, ("bad header", "foreign", "none", "good"))
+    before = _contents(data)
+    with pytest.raises(schema.DamagedError, match="both with and without"):
+        recovery.reader_connection(data / DB, [])
+    result = History.open(data, now=Now(OPENED), read_only=True)
+    assert result.history.sessions() == [] and "cannot be shown" in " ".join(result.messages)
+    result.history.close()
+    assert {k: v for k, v in _contents(data).items() if k != SHM} == before

@@ -46,7 +46,7 @@ class LogKind(enum.Enum):
 class Verdict:
     kind: LogKind
     reason: str
-    """Why, in the user's words (after "because")."""
+    """Why, in words the message can show in parentheses."""
 
 
 @dataclass(frozen=True)
