@@ -448,3 +448,23 @@ def test_a_reader_refuses_a_file_damaged_with_and_without_its_log(template: Temp
     assert result.history.sessions() == [] and "cannot be shown" in " ".join(result.messages)
     result.history.close()
     assert {k: v for k, v in _contents(data).items() if k != SHM} == before
+
+
+def test_a_log_that_raises_the_schema_version_is_ours(template: Template, tmp_path: Path) -> None:
+    """A migration committed to the log and not yet checkpointed raises user_version: not foreign."""
+    data = _arrange(template, tmp_path, ("sound", "none", "none", "good"))
+    keep = tmp_path / "keep"
+    keep.mkdir()
+    conn = sqlite3.connect(data / DB, isolation_level=None)
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute(f"PRAGMA user_version = {schema.schema_version() + 1}")  # as a newer app's migration
+    shutil.copyfile(data / WAL, keep / WAL)
+    shutil.copyfile(data / DB, keep / DB)
+    conn.close()
+    for name in (DB, WAL):
+        shutil.copyfile(keep / name, data / name)
+    assert wal_check.judge(data / DB) is None
+    result = History.open(data, now=Now(OPENED))
+    (message,) = result.messages
+    assert "written by a newer version" in message and not list(data.glob("*.foreign-*"))
+    assert _visible(result.history) == template.in_file
