@@ -19,7 +19,7 @@ from history_support import (
 )
 
 from psoas_desktop.core.errors import KnownError
-from psoas_desktop.storage import export, recovery, schema
+from psoas_desktop.storage import export, recovery, schema, wal_check
 from psoas_desktop.storage.history import History, HistoryError
 from psoas_desktop.storage.paths import APP_NAME, resolve_paths
 from psoas_desktop.storage.writer import Writer
@@ -216,16 +216,16 @@ def test_unusable_backups_are_skipped(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_wal_headers_are_judged_by_their_magic_and_checksum(tmp_path: Path) -> None:
     wal = tmp_path / "x-wal"
-    assert not recovery.wal_header_is_garbage(wal)  # none
+    assert not wal_check.wal_header_is_garbage(wal)  # none
     wal.write_bytes(b"")
-    assert not recovery.wal_header_is_garbage(wal)  # empty: nothing to lose
+    assert not wal_check.wal_header_is_garbage(wal)  # empty: nothing to lose
     wal.write_bytes(b"\x37\x7f\x06\x82short")
-    assert recovery.wal_header_is_garbage(wal)
+    assert wal_check.wal_header_is_garbage(wal)
     make_history(tmp_path / "real")
     history = History.open(tmp_path / "real", now=Now()).history
     history.start_session("daily", "standard", T0)
     real_wal = tmp_path / "real" / "history.sqlite3-wal"
-    assert real_wal.stat().st_size > 32 and not recovery.wal_header_is_garbage(real_wal)
+    assert real_wal.stat().st_size > 32 and not wal_check.wal_header_is_garbage(real_wal)
     history.close()
 
 

@@ -172,9 +172,11 @@ class History:
             messages.append(f"Workouts are not being saved: {reason}.")
         conn: sqlite3.Connection | None = None
         mode: str | None = None
+        # A reader asked for (the CLI) speaks only when it cannot read: a log it reads around is no news.
+        notes = messages if reason is not None else []
         if path.exists():
             try:
-                conn, mode = recovery.reader_connection(path)
+                conn, mode = recovery.reader_connection(path, notes)
             except DamagedError as exc:
                 messages.append(f"The history cannot be shown: {exc}.")
             except sqlite3.Error as exc:

@@ -5,8 +5,9 @@
   file, another application id); locks, permissions and I/O errors leave the file alone and only stop
   saving. A damaged file is moved aside with its -wal/-shm as ``history.sqlite3.corrupt-<UTC time>``, never
   replaced silently: the newest good daily backup is restored (also when the file is missing) and the
-  message says which time range may be missing. A -wal file whose header is garbage is set aside too
-  (SQLite would silently ignore and overwrite it).
+  message says which time range may be missing. A file that is sound alone is never replaced: a -wal that
+  does not fit it (garbage, or another database's: :mod:`.wal_check`) is set aside instead, with its -shm,
+  as ``history.sqlite3-wal.corrupt-…`` or ``….foreign-…``.
 * Daily backups (``backups/history-YYYY-MM-DD.sqlite3``, UTC date, keep 7) at the first open of a day, only
   from a file that passed quick_check.
 """
@@ -16,15 +17,15 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from psoas_desktop.storage import schema
+from psoas_desktop.storage import schema, wal_check
 from psoas_desktop.storage.rows import cut_short
 from psoas_desktop.storage.schema import DamagedError, Inspection
+from psoas_desktop.storage.wal_check import LogKind
 
 BACKUP_DIR = "backups"
 BACKUPS_KEPT = 7
@@ -49,29 +50,6 @@ def _unused_name(directory: Path, base: str) -> Path:
     return candidate
 
 
-def wal_header_is_garbage(wal: Path) -> bool:
-    """True when a -wal file has content but no valid WAL header (SQLite would silently discard it)."""
-    try:
-        with wal.open("rb") as handle:
-            header = handle.read(32)
-    except FileNotFoundError:
-        return False
-    if not header:
-        return False
-    if len(header) < 32:
-        return True
-    magic, version = struct.unpack(">II", header[:8])
-    if magic not in (0x377F0682, 0x377F0683) or version != 3007000:
-        return True
-    order = ">" if magic & 1 else "<"
-    words = struct.unpack(f"{order}6I", header[:24])
-    s0 = s1 = 0
-    for i in range(0, 6, 2):
-        s0 = (s0 + words[i] + s1) & 0xFFFFFFFF
-        s1 = (s1 + words[i + 1] + s0) & 0xFFFFFFFF
-    return (s0, s1) != struct.unpack(">II", header[24:32])
-
-
 def writable(path: Path) -> bool:
     directory = path.parent
     if not os.access(directory, os.W_OK | os.X_OK):
@@ -87,56 +65,103 @@ def inspect_file(path: Path) -> Inspection:
         conn.close()
 
 
-def reader_connection(path: Path) -> tuple[sqlite3.Connection, str]:
-    """An inspected read-only connection and its mode ('ro', or 'immutable' in a read-only folder)."""
-    wal = path.with_name(path.name + "-wal")
-    mode = "ro"
+def reader_connection(path: Path, messages: list[str]) -> tuple[sqlite3.Connection, str]:
+    """An inspected read-only connection and its mode ('ro', or 'immutable': the file alone).
+
+    Changes nothing on disk. The file is read alone when the folder is read-only (no -shm can be made) and
+    there is no log to lose, or when a log beside it does not fit it (see :mod:`.wal_check`); the next
+    writable open sets that log aside."""
+    if path.stat().st_size == 0:
+        raise DamagedError("the file is empty")  # opened with a log, SQLite would delete the log
     try:
-        conn = schema.connect(path, mode=mode)
-    except sqlite3.Error:
-        if wal.exists() and wal.stat().st_size > 0:
-            raise  # immutable would ignore saved work still in the -wal
-        # A WAL database in a read-only folder can only be read as immutable (no -shm can be made).
-        mode = "immutable"
-        conn = schema.connect(path, mode=mode)
-    try:
+        conn = _inspected(path, "ro")
+    except DamagedError:
+        if not wal_check.has_log(path):
+            raise
         try:
-            inspection = schema.inspect(conn)
-        except sqlite3.Error:
-            if wal.exists() and wal.stat().st_size > 0:
-                raise
-            conn.close()
-            mode = "immutable"
-            conn = schema.connect(path, mode=mode)
-            inspection = schema.inspect(conn)
+            conn = _inspected(path, "immutable")
+        except (DamagedError, sqlite3.Error):
+            raise DamagedError("it looks damaged both with and without its write-ahead log") from None
+        messages.append(
+            f"The write-ahead log beside the history ({wal_check.wal_path(path).name}) does not fit it, so"
+            " the history was read without it. Nothing was changed; the app sets the log aside when it"
+            " next starts."
+        )
+        return conn, "immutable"
+    except sqlite3.Error:
+        if wal_check.has_log(path):
+            raise  # immutable would ignore saved work still in the -wal
+        return _inspected(path, "immutable"), "immutable"
+    return conn, "ro"
+
+
+def _inspected(path: Path, mode: str) -> sqlite3.Connection:
+    conn = schema.connect(path, mode=mode)
+    try:
+        inspection = schema.inspect(conn)
         if inspection.user_version < schema.schema_version():
             raise DamagedError("it needs an upgrade that a read-only open cannot do")
     except BaseException:
         conn.close()
         raise
-    return conn, mode
+    return conn
 
 
 def prepare(path: Path, now: Callable[[], datetime], messages: list[str]) -> Inspection:
-    """Make `path` a sound history file before the writer opens it: set a garbage -wal aside, restore a
-    missing file, repair a damaged one. Says what it did in `messages`; returns the file's inspection."""
-    wal = path.with_name(path.name + "-wal")
-    if path.exists() and wal_header_is_garbage(wal):
-        aside = _unused_name(path.parent, f"{wal.name}.corrupt-{_stamp(now())}")
-        wal.rename(aside)
-        path.with_name(path.name + "-shm").unlink(missing_ok=True)
-        schema.fsync_dir(path.parent)
-        messages.append(
-            f"The history's write-ahead log was damaged and was set aside as {aside.name}. The history"
-            " itself is fine, but the very last workouts saved before the damage may be missing."
-        )
+    """Make `path` a sound history file before the writer opens it: set a log that does not fit aside,
+    restore a missing file, repair a damaged one. Says what it did in `messages`; returns the file's
+    inspection. A file that is sound alone is never replaced (at worst its log is set aside)."""
+    if path.exists():
+        _judge_log(path, now, messages)
     if not path.exists():
         _replace_missing(path, now, messages)
+    if path.stat().st_size == 0:  # never inspected with its log: SQLite would delete the log
+        _repair(path, now, "the file is empty", messages)
     try:
         return inspect_file(path)
     except DamagedError as exc:
         _repair(path, now, str(exc), messages)
         return inspect_file(path)
+
+
+def _judge_log(path: Path, now: Callable[[], datetime], messages: list[str]) -> None:
+    verdict = wal_check.judge(path)
+    if verdict is None:
+        return
+    if verdict.kind is LogKind.HOLDS_THE_HISTORY:
+        _recover_from_log(path, now(), messages)
+        return
+    label = "corrupt" if verdict.kind is LogKind.GARBAGE else "foreign"
+    stamp = _stamp(now())
+    wal = wal_check.wal_path(path)
+    aside = _unused_name(path.parent, f"{wal.name}.{label}-{stamp}")
+    wal.rename(aside)
+    shm = path.with_name(path.name + "-shm")
+    if shm.exists():  # describes the log set aside; kept beside it rather than deleted
+        shm.rename(_unused_name(path.parent, f"{shm.name}.{label}-{stamp}"))
+    schema.fsync_dir(path.parent)
+    if verdict.kind is LogKind.GARBAGE:
+        messages.append(
+            f"The history's write-ahead log was damaged and was set aside as {aside.name}. The history"
+            " itself is fine, but the very last workouts saved before the damage may be missing."
+        )
+    else:
+        messages.append(
+            f"A write-ahead log that does not belong to the history was found beside it ({verdict.reason})."
+            f" It was set aside as {aside.name}. Your history is fine and nothing in it was changed."
+        )
+
+
+def _recover_from_log(path: Path, moment: datetime, messages: list[str]) -> None:
+    """An empty file whose log holds a sound history: the history is built from the log, the empty file
+    and its log are kept aside."""
+    with wal_check.padded_copy(path) as copy:
+        aside = _move_aside(path, moment)
+        _install(copy, path)
+    messages.append(
+        "The history file was empty, but its write-ahead log held the history, which was recovered from it."
+        f" The empty file and its log were kept as {aside.name} and {aside.name}-wal."
+    )
 
 
 def _replace_missing(path: Path, now: Callable[[], datetime], messages: list[str]) -> None:
@@ -159,15 +184,21 @@ def _replace_missing(path: Path, now: Callable[[], datetime], messages: list[str
     schema.create(path)
 
 
-def _repair(path: Path, now: Callable[[], datetime], reason: str, messages: list[str]) -> None:
-    """Move the damaged file aside, restore the newest good backup (or start anew); tell the user."""
-    moment = now()
+def _move_aside(path: Path, moment: datetime) -> Path:
+    """Rename the file with its -wal/-shm to ``<name>.corrupt-<UTC time>`` (never deleted)."""
     aside = _unused_name(path.parent, f"{path.name}.corrupt-{_stamp(moment)}")
     path.rename(aside)
     for companion in schema.companions(path):
         if companion.exists():
             companion.rename(aside.with_name(aside.name + companion.name[len(path.name) :]))
     schema.fsync_dir(path.parent)
+    return aside
+
+
+def _repair(path: Path, now: Callable[[], datetime], reason: str, messages: list[str]) -> None:
+    """Move the damaged file aside, restore the newest good backup (or start anew); tell the user."""
+    moment = now()
+    aside = _move_aside(path, moment)
     told = f"The history file was damaged ({reason}). It was moved aside as {aside.name}."
     messages.append(told)  # said even if what follows fails; completed below
     restored = restore_newest_backup(path, moment)
@@ -240,21 +271,7 @@ def restore_newest_backup(path: Path, moment: datetime) -> str | None:
         info = _usable_backup(backup)
         if info is None:
             continue
-        temp = path.with_name(path.name + ".restore")
-        schema.remove_db(temp)
-        source = schema.connect(backup, mode="ro")
-        try:
-            target = schema.connect(temp, mode="rwc")
-            try:
-                source.backup(target)
-                schema.configure_writer(target)
-            finally:
-                target.close()
-        finally:
-            source.close()
-        schema.fsync_file(temp)
-        os.replace(temp, path)
-        schema.fsync_dir(path.parent)
+        _install(backup, path)
         newest = info.newest_session
         if newest is None:
             missing = f"Workouts saved before {_show(moment)} may be missing."
@@ -265,6 +282,25 @@ def restore_newest_backup(path: Path, moment: datetime) -> str | None:
             )
         return f"The backup from {backup.stem.removeprefix('history-')} was restored. {missing}"
     return None
+
+
+def _install(source: Path, path: Path) -> None:
+    """A copy of the history in `source` (read through its log) put in place as `path`, atomically."""
+    temp = path.with_name(path.name + ".restore")
+    schema.remove_db(temp)
+    source_conn = schema.connect(source, mode="ro")
+    try:
+        target = schema.connect(temp, mode="rwc")
+        try:
+            source_conn.backup(target)
+            schema.configure_writer(target)
+        finally:
+            target.close()
+    finally:
+        source_conn.close()
+    schema.fsync_file(temp)
+    os.replace(temp, path)
+    schema.fsync_dir(path.parent)
 
 
 # -- sessions cut short -----------------------------------------------------------------------------------
