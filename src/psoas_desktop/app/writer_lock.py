@@ -10,7 +10,6 @@ file as Qt wrote it and never take the lock themselves (or import Qt).
 from __future__ import annotations
 
 import os
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,6 +71,8 @@ def writer_running(data_dir: Path) -> bool:
     there is no lock file, or it was written on this machine by a process that no longer exists or before
     the last boot. A lock from another host (a shared folder) or one that cannot be read counts as running.
     """
+    import socket  # only command-line readers ask: not on the window's start-up path
+
     try:
         lines = (data_dir / LOCK_FILE_NAME).read_text(encoding="utf-8", errors="replace").split("\n")
     except FileNotFoundError:
