@@ -259,6 +259,49 @@ def test_a_full_disk_shows_the_bar_until_retry_saves_the_holds_it_kept(
     assert not bar.isVisible()
 
 
+def test_what_a_full_disk_kept_is_written_at_exit_once_there_is_space(
+    window: MainWindow,
+    history: History,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    disk = FullDisk(history, monkeypatch)
+    link = link_to(window, history, clock)
+    window.start_session("bridge")
+    disk.full = True
+    run(window, clock, 30)
+    settle(history)
+    assert window.save_warning.isVisible() and link.saver.unsaved
+    disk.full = False  # space was freed, and the user quits without pressing Retry
+    window.close()
+    link.close()
+    assert read_file(history.path.parent, "SELECT routine, status FROM sessions") == [("bridge", "stopped")]
+    assert read_file(history.path.parent, "SELECT COUNT(*) FROM entries") != [(0,)]
+    assert "lost" not in caplog.text
+
+
+def test_what_a_still_full_disk_kept_is_logged_as_lost_at_exit(
+    window: MainWindow,
+    history: History,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    disk = FullDisk(history, monkeypatch)
+    link = link_to(window, history, clock)
+    disk.full = True
+    window.start_session("bridge")
+    run(window, clock, 30)
+    window.close()
+    settle(history)
+    kept = link.saver.unsaved
+    assert kept >= 3  # the start, its holds and its end
+    link.close()
+    assert f"history: {kept} writes could not be saved and are lost" in caplog.text
+    assert read_file(history.path.parent, "SELECT COUNT(*) FROM sessions") == [(0,)]
+
+
 def test_a_session_whose_start_failed_is_saved_whole_by_retry(
     qtbot: QtBot, window: MainWindow, history: History, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

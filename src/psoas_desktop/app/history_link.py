@@ -230,8 +230,9 @@ class HistoryLink(QObject):
             opened = self._opener.wait()
             if isinstance(opened, OpenResult):
                 self._adopt(opened.history)  # a session started while it opened is saved now
+        last_try = []  # what failed, written once more (space may have been freed since)
         if self.history is not None and not self.history.read_only:
-            self.saver.retry()  # one last try for what failed (space may have been freed since)
+            last_try = self.saver.retry()
         if self.history_window is not None:
             self.history_window.wait_for_worker()
         if self.prewarm_thread is not None:
@@ -239,8 +240,10 @@ class HistoryLink(QObject):
         for history in (*self._retired, self.history):
             if history is not None:
                 history.close()
-        if self.saver.unsaved:
-            log.warning("history: %d writes could not be saved and are lost", self.saver.unsaved)
+        # Closing the history waited for its writes; their outcomes would reach the GUI thread too late.
+        lost = self.saver.unsaved + sum(1 for future in last_try if future.exception() is not None)
+        if lost:
+            log.warning("history: %d writes could not be saved and are lost", lost)
 
     # -- not saving: the bar and Retry --------------------------------------------------------------------------
 

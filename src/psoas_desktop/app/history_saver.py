@@ -107,14 +107,12 @@ class SessionSaver(QObject):
         """Nothing waits in memory and nothing is on its way to the disk."""
         return self.unsaved == 0 and self._in_flight == 0
 
-    def retry(self) -> bool:
-        """Write again what failed, in order; False when there was nothing to write (or no history)."""
+    def retry(self) -> list[Future[Any]]:
+        """Write again what failed, in order; each write's last future (none: nothing to write)."""
         if self.history is None or not self._unsaved:
-            return False
+            return []
         waiting, self._unsaved = self._unsaved, []
-        for write in waiting:
-            self._submit(self.history, write)
-        return True
+        return [future for write in waiting if (future := self._submit(self.history, write)) is not None]
 
     def _with_history(self, write: _Write) -> None:
         if self.history is None:
@@ -122,15 +120,17 @@ class SessionSaver(QObject):
         else:
             self._submit(self.history, write)
 
-    def _submit(self, history: History, write: _Write) -> None:
+    def _submit(self, history: History, write: _Write) -> Future[Any] | None:
+        """Submit `write`; its last future, whose outcome comes back to :meth:`_outcome`."""
         futures = write.submit(history)
-        if futures is None:
-            return
-        if futures:  # written in order: when the last is done, all are
-            self._in_flight += 1
-            self._when_done(futures[-1], lambda _done: self._outcome(write, futures))
-        elif write.then is not None:
-            write.then(futures)
+        if not futures:
+            if futures is not None and write.then is not None:
+                write.then(futures)
+            return None
+        self._in_flight += 1
+        # Written in order: when the last is done, all are.
+        self._when_done(futures[-1], lambda _done: self._outcome(write, futures))
+        return futures[-1]
 
     def _outcome(self, write: _Write, futures: list[Future[Any]]) -> None:
         self._in_flight -= 1
