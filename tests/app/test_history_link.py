@@ -4,11 +4,12 @@ history window, the GUI export, and storage failures that leave the timer runnin
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +31,7 @@ from psoas_desktop.qt.session import dialogs
 from psoas_desktop.qt.session.dialogs import WelcomeAnswer
 from psoas_desktop.qt.session.main_window import MainWindow
 from psoas_desktop.qt.settings.store import SettingsStore
+from psoas_desktop.storage import recovery
 from psoas_desktop.storage.history import History, OpenResult
 
 if TYPE_CHECKING:  # the prewarm test checks that prewarm imports it
@@ -199,39 +201,145 @@ def test_told_to_quit_the_session_is_saved_as_interrupted_at_the_end_of_its_last
     assert asked.questions == []  # nobody is there to answer a check-in
 
 
-def test_an_unwritable_history_says_so_once_and_the_timer_keeps_running(
+def test_an_unwritable_history_shows_a_bar_that_later_messages_do_not_replace(
     qtbot: QtBot, window: MainWindow, clock: FakeClock, tmp_path: Path
 ) -> None:
     (tmp_path / "data").mkdir()
     reader = History.open(tmp_path / "data", now=lambda: clock.now().astimezone(UTC), read_only=True).history
     try:
         link_to(window, reader, clock)
+        bar = window.save_warning
+        assert bar.isVisible() and bar.text.startswith("Workouts are not being saved: ")
         window.start_session("quick-stretch")
         settle(reader)
-        message = window.statusBar().currentMessage()
-        assert message.startswith("Not saved") and "timer keeps running" in message
-        window.show_message("")
+        window.show_message("Sound is off: no audio device was found.")  # the message that used to hide it
         run(window, clock, 3 + 20 + 4)
         settle(reader)
         assert window.session_active and window.countdown.counters_text() == "Set 1 / 2 · Left side"
-        assert window.statusBar().currentMessage() == ""  # told once, not at every hold
+        assert bar.isVisible() and "the history was opened read-only" in bar.text
+        assert "timer keeps running" in bar.text and "Retry" in bar.text
     finally:
         reader.close()
 
 
-def test_a_save_failing_mid_session_is_reported_and_the_session_goes_on(
-    qtbot: QtBot, window: MainWindow, history: History, clock: FakeClock
+class FullDisk:
+    """Fault injection into a real History: while `full`, each write fails inside its transaction with
+    ENOSPC, as on a full disk, and the History rolls it back and reports it its own way."""
+
+    def __init__(self, history: History, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.full = False
+        transaction = history._transaction
+
+        def on_a_full_disk(conn: sqlite3.Connection, action: Callable[..., object]) -> object:
+            def write(conn: sqlite3.Connection, touched: set[int]) -> object:
+                if self.full:  # read on the writer thread; set by the test between writes
+                    raise OSError(errno.ENOSPC, "No space left on device")
+                return action(conn, touched)
+
+            return transaction(conn, write)
+
+        monkeypatch.setattr(history, "_transaction", on_a_full_disk)
+
+
+def retry(window: MainWindow, history: History) -> None:
+    """Press the bar's Retry from the keyboard (Return on it; Space is the window's pause key) and let its
+    writes come back."""
+    window.save_warning.retry_button.setFocus()
+    QTest.keyClick(window.save_warning.retry_button, Qt.Key.Key_Return)
+    settle(history)
+
+
+def test_a_full_disk_shows_the_bar_until_retry_saves_the_holds_it_kept(
+    qtbot: QtBot, window: MainWindow, history: History, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    link_to(window, history, clock)
+    disk = FullDisk(history, monkeypatch)
+    link = link_to(window, history, clock)
+    bar = window.save_warning
     window.start_session("quick-stretch")
     run(window, clock, 3 + 20)
-    history.close()  # the database goes away under the running session
-    run(window, clock, 4 + 20)
+    settle(history)
+    assert not bar.isVisible()
+    disk.full = True
+    run(window, clock, 4 + 20)  # the second hold cannot be written
     settle(history)
     assert window.session_active
-    assert "Not saved" in window.statusBar().currentMessage()
-    assert len(window.session_records) == 2
-    assert stored(history, "SELECT COUNT(*) FROM entries") == [(1,)]  # what was saved stays saved
+    assert bar.isVisible() and bar.text.startswith("Workouts are not being saved: the disk is full.")
+    window.show_message("Sound is off.")
+    assert bar.isVisible() and window.statusBar().currentMessage() == "Sound is off."
+    retry(window, history)  # still full: the bar stays and Retry can be pressed again
+    assert bar.isVisible() and bar.retry_button.isEnabled() and link.saver.unsaved == 1
+    disk.full = False  # space was freed, but nothing has been saved yet: the bar still says so
+    assert bar.isVisible()
+    retry(window, history)
+    assert not bar.isVisible() and link.saver.unsaved == 0
+    assert "Saving works again" in window.statusBar().currentMessage()
+    assert stored(history, "SELECT side FROM entries ORDER BY started_utc") == [("right",), ("left",)]
+    run(window, clock, 4 + 20)  # and the session is saved from then on
+    assert stored(history, "SELECT COUNT(*) FROM entries") == [(3,)]
+    assert not bar.isVisible()
+
+
+def test_what_a_full_disk_kept_is_written_at_exit_once_there_is_space(
+    window: MainWindow,
+    history: History,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    disk = FullDisk(history, monkeypatch)
+    link = link_to(window, history, clock)
+    window.start_session("bridge")
+    disk.full = True
+    run(window, clock, 30)
+    settle(history)
+    assert window.save_warning.isVisible() and link.saver.unsaved
+    disk.full = False  # space was freed, and the user quits without pressing Retry
+    window.close()
+    link.close()
+    assert read_file(history.path.parent, "SELECT routine, status FROM sessions") == [("bridge", "stopped")]
+    assert read_file(history.path.parent, "SELECT COUNT(*) FROM entries") != [(0,)]
+    assert "lost" not in caplog.text
+
+
+def test_what_a_still_full_disk_kept_is_logged_as_lost_at_exit(
+    window: MainWindow,
+    history: History,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    disk = FullDisk(history, monkeypatch)
+    link = link_to(window, history, clock)
+    disk.full = True
+    window.start_session("bridge")
+    run(window, clock, 30)
+    window.close()
+    settle(history)
+    kept = link.saver.unsaved
+    assert kept >= 3  # the start, its holds and its end
+    link.close()
+    assert f"history: {kept} writes could not be saved and are lost" in caplog.text
+    assert read_file(history.path.parent, "SELECT COUNT(*) FROM sessions") == [(0,)]
+
+
+def test_a_session_whose_start_failed_is_saved_whole_by_retry(
+    qtbot: QtBot, window: MainWindow, history: History, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    disk = FullDisk(history, monkeypatch)
+    link_to(window, history, clock)
+    disk.full = True
+    window.start_session("quick-stretch")
+    run(window, clock, 3 + 20 + 4 + 20)
+    settle(history)
+    assert window.save_warning.isVisible()
+    assert stored(history, "SELECT COUNT(*) FROM sessions") == [(0,)]
+    disk.full = False
+    retry(window, history)
+    assert not window.save_warning.isVisible()
+    assert stored(history, "SELECT routine, status FROM sessions") == [("quick-stretch", "running")]
+    assert stored(history, "SELECT side FROM entries ORDER BY started_utc") == [("right",), ("left",)]
+    run(window, clock, 4 + 20)  # the holds after the retry belong to the session it saved
+    assert stored(history, "SELECT COUNT(DISTINCT session_id), COUNT(*) FROM entries") == [(1, 3)]
 
 
 def test_history_action_opens_the_window_with_the_saved_sessions(
@@ -447,27 +555,77 @@ def test_what_the_open_has_to_say_replaces_the_opening_message(
 def test_an_open_that_fails_with_a_bug_says_so_and_saves_nothing(
     qtbot: QtBot, window: MainWindow, clock: FakeClock, tmp_path: Path, asked: Asked
 ) -> None:
-    def broken() -> OpenResult:
-        raise RuntimeError("a bug in the open")
+    opens: list[Exception | None] = [RuntimeError("a bug in the open"), None]
+
+    def broken_once() -> OpenResult:
+        problem = opens.pop(0)
+        if problem is not None:
+            raise problem
+        return History.open(tmp_path / "data", now=lambda: clock.now().astimezone(UTC))
 
     link = unopened_link(window, clock, tmp_path)
+    bar = window.save_warning
     try:
         window.start_session("bridge")  # begun while the history opens: queued
         run(window, clock, 30)
-        assert link.saver._pending
-        link.open_in_background(broken)
-        qtbot.waitUntil(lambda: "could not be opened" in window.statusBar().currentMessage())
-        assert "a bug in the open" in window.statusBar().currentMessage() and opened(link) is None
-        assert link.saver._pending == []  # dropped, not kept for the rest of the run
+        assert link.saver.unsaved
+        link.open_in_background(broken_once)
+        qtbot.waitUntil(lambda: "could not be opened" in bar.text)
+        assert "a bug in the open" in bar.text and opened(link) is None
         run(window, clock, 30)
         window.ticker.stop()  # the session ends as stopped
-        assert link.saver._pending == []  # nothing more is queued
         barrier: list[bool] = []
         QTimer.singleShot(0, lambda: barrier.append(True))  # after a check-in question would have been posted
         qtbot.waitUntil(lambda: bool(barrier))
         assert asked.questions == []  # no check-in that could not be kept
         assert not link.export_to(tmp_path / "out.csv", "csv")
         assert "still opening" in window.statusBar().currentMessage()
+        assert bar.isVisible() and link.saver.unsaved  # kept in memory, not dropped
+        bar.retry_button.click()  # opens again, in the thread: this time it works
+        qtbot.waitUntil(lambda: opened(link) is not None, timeout=WAIT * 1000)
+        history = opened(link)
+        assert history is not None
+        settle(history)
+        assert not bar.isVisible()
+        assert stored(history, "SELECT routine, status FROM sessions") == [("bridge", "stopped")]
+        assert stored(history, "SELECT COUNT(*) FROM entries") != [(0,)]
+    finally:
+        link.close()
+
+
+def test_retry_reopens_a_history_that_opened_read_only_and_saves_the_running_session(
+    qtbot: QtBot,
+    window: MainWindow,
+    clock: FakeClock,
+    held: HeldOpen,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    link = unopened_link(window, clock, held.data_dir)
+    bar = window.save_warning
+    try:
+        with (
+            monkeypatch.context() as read_only_folder
+        ):  # how one looks to History.open (tests may run as root)
+            read_only_folder.setattr(recovery, "writable", lambda path: False)
+            link.open_in_background(held)
+            held.release.set()
+            qtbot.waitUntil(lambda: opened(link) is not None, timeout=WAIT * 1000)
+            assert "is read-only" in bar.text
+            assert "not being saved" not in window.statusBar().currentMessage()  # said once, in the bar
+            window.start_session("quick-stretch")
+            run(window, clock, 3 + 20)
+            QApplication.processEvents()
+            bar.retry_button.click()  # still read-only: the re-open changes nothing
+            qtbot.waitUntil(bar.retry_button.isEnabled, timeout=WAIT * 1000)
+            assert "is read-only" in bar.text and link.saver.unsaved == 2
+        # The user made the folder writable again.
+        bar.retry_button.click()
+        qtbot.waitUntil(lambda: not bar.isVisible(), timeout=WAIT * 1000)
+        history = opened(link)
+        assert history is not None and not history.read_only
+        assert stored(history, "SELECT routine FROM sessions") == [("quick-stretch",)]
+        run(window, clock, 4 + 20)
+        assert stored(history, "SELECT side FROM entries ORDER BY started_utc") == [("right",), ("left",)]
     finally:
         link.close()
 

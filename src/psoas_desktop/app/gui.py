@@ -47,15 +47,18 @@ UNSEEN_WINDOW_FALLBACK_MS = 3000
 
 
 def _setup_logging(paths: AppPaths) -> tuple[str, list[logging.Handler]]:
-    """Log the app's own messages to a file in the data dir (and stderr); a read-only disk leaves stderr.
+    """Log the app's own messages to a file in the data dir (and stderr); a read-only disk leaves stderr,
+    and a disk that fills up later stops the file with one line (LogFileHandler).
 
     Returns where the log goes and the handlers, which the caller removes and closes on exit.
     """
+    from psoas_desktop.app.log_file import LogFileHandler  # here: gui.py's imports are another's to edit
+
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     where = "standard error"
     try:
         paths.data_dir.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(paths.log_file, encoding="utf-8"))
+        handlers.append(LogFileHandler(paths.log_file))
         where = str(paths.log_file)
     except OSError as exc:
         print(

@@ -11,6 +11,10 @@ connections (prewarm, the history window's worker). Two things the user asks for
 thread: the export (it first lets the queued writes finish, so the file holds what was just done) and the
 weekly count the reminder asks for once in a while (from the summaries cache that prewarm fills).
 :meth:`HistoryLink.close` finishes the open, saves what is queued and joins every thread.
+
+While workouts are not being saved (the history opened read-only, could not be opened, or a write failed)
+the window's save-warning bar says why until a save succeeds again. Its Retry writes again what failed,
+after re-opening the history in a thread when it opened read-only; what failed meanwhile is kept in memory.
 """
 
 from __future__ import annotations
@@ -43,6 +47,11 @@ log = logging.getLogger(__name__)
 
 EXPORT_FILTERS = {"csv": "CSV spreadsheet (*.csv)", "json": "JSON (*.json)"}
 OPENING_MESSAGE = "Opening history…"
+KEPT_UNTIL_RETRY = (
+    "The timer keeps running. What you do now is kept in memory and saved when Retry succeeds;"
+    " it is lost if you quit before then."
+)
+SAVING_AGAIN_MESSAGE = "Saving works again: everything kept in memory is saved."
 
 
 class ExportPath:
@@ -121,7 +130,13 @@ class HistoryLink(QObject):
         self._export_dir = export_dir
         self.saver = SessionSaver(window, now, self)
         self.saver.saved.connect(self._refresh_history_window)
-        self._opener: HistoryOpener | None = None
+        self.saver.failed.connect(self._on_write_failed)
+        self.saver.succeeded.connect(self._on_saving_again)
+        self.bar = window.save_warning
+        self.bar.retry_requested.connect(self.retry)
+        self._opener: HistoryOpener | None = None  # an open whose result has not been taken yet
+        self._open_history: Callable[[], OpenResult] | None = None
+        self._retired: list[History] = []  # replaced by a retry's re-open; closed at exit (may be read)
         self._prewarm_wanted = False
         self._window_wanted = False
         self._closed = False
@@ -136,8 +151,13 @@ class HistoryLink(QObject):
     # -- opening and closing ----------------------------------------------------------------------------------
 
     def open_in_background(self, open_history: Callable[[], OpenResult]) -> None:
-        """Open the history in a thread; until it arrives the status bar says so and writes are queued."""
+        """Open the history in a thread; until it arrives the status bar says so and writes are queued.
+        Retry opens it the same way again."""
         self.window.show_message(OPENING_MESSAGE)
+        self._open_history = open_history
+        self._start_opening(open_history)
+
+    def _start_opening(self, open_history: Callable[[], OpenResult]) -> None:
         self._opener = HistoryOpener(open_history, self)
         self._opener.opened.connect(self._on_opened)
         self._opener.start()
@@ -146,25 +166,56 @@ class HistoryLink(QObject):
     def _on_opened(self, result: OpenResult | Exception) -> None:
         if self._closed:
             return  # close() took care of it
+        self._opener = None
         if isinstance(result, Exception):
             log.error("history: opening failed", exc_info=result)
-            self.window.show_message(
-                f"The history could not be opened: {result}. Workouts are not being saved."
-            )
-            self.saver.unavailable()
+            if self.history is None:
+                self.saver.unavailable()
+            self._not_saving(f"The history could not be opened: {result}. Workouts are not being saved.")
             return
         for message in result.messages:
             log.warning("history: %s", message)
-        if result.messages:
-            self.window.show_message(" ".join(result.messages))
+        # The bar says it for as long as it is true; the status bar gets the rest.
+        said_by_bar = f"Workouts are not being saved: {result.history.not_saving_reason}."
+        others = [message for message in result.messages if message != said_by_bar]
+        if others:
+            self.window.show_message(" ".join(others))
         elif self.window.statusBar().currentMessage() == OPENING_MESSAGE:
             self.window.show_message("")
-        self.attach(result.history)
+        self._adopt(result.history)
+
+    def _adopt(self, history: History) -> None:
+        """Take what an open (the first, or a retry's) gave, unless it is no better than what we have."""
+        current = self.history
+        if current is not None and history.read_only:
+            history.close()  # a retry's re-open that still cannot save: keep what is shown
+            self._not_saving(f"Workouts are not being saved: {history.not_saving_reason}.")
+            return
+        if current is not None:
+            self._retire(current)
+        self.attach(history)
+
+    def _retire(self, history: History) -> None:
+        """A retry re-opened the history writable: the old one (read-only) is closed at exit, after the
+        threads that may still read it; the history window is built again on the new one."""
+        self._retired.append(history)
+        window = self.history_window
+        if window is not None:
+            window.wait_for_worker()
+            self._window_wanted = window.isVisible()
+            window.close()
+            window.deleteLater()
+            self.history_window = None
 
     def attach(self, history: History) -> None:
-        """Use `history` from now on: what was queued before it was open is saved first, in order."""
+        """Use `history` from now on: what failed before and what was queued while it opened are saved
+        first, in order."""
         self.history = history
         self.saver.attach(history)
+        if history.read_only:
+            self._not_saving(f"Workouts are not being saved: {history.not_saving_reason}.")
+        elif self.saver.settled:  # nothing to write again: the writable open is the save that succeeded
+            self._on_saving_again()
         if self._closed:
             return
         if self._prewarm_wanted:
@@ -175,16 +226,59 @@ class HistoryLink(QObject):
     def close(self) -> None:
         """At exit: finish opening, save everything queued, and stop every thread (joined)."""
         self._closed = True
-        if self._opener is not None and self.history is None:
+        if self._opener is not None:
             opened = self._opener.wait()
             if isinstance(opened, OpenResult):
-                self.attach(opened.history)  # a session started while it opened is saved now
+                self._adopt(opened.history)  # a session started while it opened is saved now
+        last_try = []  # what failed, written once more (space may have been freed since)
+        if self.history is not None and not self.history.read_only:
+            last_try = self.saver.retry()
         if self.history_window is not None:
             self.history_window.wait_for_worker()
         if self.prewarm_thread is not None:
             self.prewarm_thread.join()
-        if self.history is not None:
-            self.history.close()
+        for history in (*self._retired, self.history):
+            if history is not None:
+                history.close()
+        # Closing the history waited for its writes; their outcomes would reach the GUI thread too late.
+        lost = self.saver.unsaved + sum(1 for future in last_try if future.exception() is not None)
+        if lost:
+            log.warning("history: %d writes could not be saved and are lost", lost)
+
+    # -- not saving: the bar and Retry --------------------------------------------------------------------------
+
+    def _not_saving(self, text: str) -> None:
+        self.bar.show_problem(f"{text} {KEPT_UNTIL_RETRY}")
+
+    @Slot(str)
+    def _on_write_failed(self, error: str) -> None:
+        reason = error.removeprefix("Not saved: ")
+        self._not_saving(f"Workouts are not being saved: {reason}")
+
+    @Slot()
+    def _on_saving_again(self) -> None:
+        if self.bar.text:
+            self.bar.clear()
+            self.window.show_message(SAVING_AGAIN_MESSAGE)
+
+    @Slot()
+    def retry(self) -> None:
+        """Write again what failed; first re-open the history (in a thread) if it could not save at all."""
+        if self._closed or self._opener is not None:
+            return  # an open is under way: its outcome updates the bar
+        history = self.history
+        if history is not None and not history.read_only:
+            if not self.saver.retry() and self.saver.settled:
+                self._on_saving_again()
+            return
+        reopen = self._open_history
+        if reopen is None and history is not None:
+            data_dir, now = history.path.parent, self._now
+            reopen = self._open_history = lambda: History.open(data_dir, now=now)
+        if reopen is None:
+            self.bar.show_problem(self.bar.text)  # nothing to re-open with: the bar stays, Retry works again
+            return
+        self._start_opening(reopen)
 
     @property
     def session_id(self) -> int | None:

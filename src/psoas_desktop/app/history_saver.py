@@ -1,10 +1,13 @@
 """Saving the main window's sessions as they happen: the session, each hold, its end and the check-in.
 
 Nothing here waits for the disk on the GUI thread. Each write goes to the History's writer thread and
-returns a future; its outcome comes back to the GUI thread as a queued signal after its COMMIT, and a
-failure becomes one status-bar line per session (the timer never waits for or stops on the database).
-What happens before the history is open (a session started at once) is queued and saved, in order, when
-:meth:`SessionSaver.attach` hands it the History.
+returns a future; its outcome comes back to the GUI thread as a queued signal after its COMMIT (the timer
+never waits for or stops on the database). What happens before the history is open (a session started at
+once) is queued and saved, in order, when :meth:`SessionSaver.attach` hands it the History.
+
+A write that fails (full disk, read-only folder) is kept in memory, in order, and written again by
+:meth:`SessionSaver.retry` or the next :meth:`attach`; ``failed`` and ``succeeded`` tell the link, which
+shows the "not saving" bar until a save succeeds with nothing left over.
 """
 
 from __future__ import annotations
@@ -30,13 +33,24 @@ log = logging.getLogger(__name__)
 
 @dataclass(eq=False)
 class _Session:
-    """One session as the link saves it: its start's future (its id), whether the user was warned, and
-    when its last hold ended (where an interrupted session ends)."""
+    """One session as the link saves it: its start's future (its id; a retry replaces it) and when its last
+    hold ended (where an interrupted session ends)."""
 
     per_side: bool
     last_hold_end: datetime
     id: Future[int] | None = None
-    warned: bool = False
+
+
+@dataclass(eq=False)
+class _Write:
+    """One write, made from the History it goes to, so that it can be written again after a failure.
+
+    `submit` returns its futures (in writing order), or None when it wrote nothing and said why; `then`
+    gets them on the GUI thread once they are done.
+    """
+
+    submit: Callable[[History], list[Future[Any]] | None]
+    then: Callable[[list[Future[Any]]], None] | None = None
 
 
 class SessionSaver(QObject):
@@ -44,10 +58,14 @@ class SessionSaver(QObject):
 
     Signals:
         saved(): a session's end or a check-in is on disk (the history window refreshes).
+        failed(str): a write failed (the message says why); it is kept to be written again.
+        succeeded(): a write is on disk, and no other waits in memory or on the writer.
         _completed(object, object): (callback, future) of a finished write, delivered on the GUI thread.
     """
 
     saved = Signal()
+    failed = Signal(str)
+    succeeded = Signal()
     _completed = Signal(object, object)
 
     def __init__(
@@ -58,33 +76,76 @@ class SessionSaver(QObject):
         self.history: History | None = None
         self._now = now
         self._session: _Session | None = None
-        self._pending: list[Callable[[History], None]] = []  # writes made before the history was open
-        self._unavailable = False  # the history could not be opened: nothing is kept, nothing is asked
+        self._pending: list[_Write] = []  # writes made before the history was open
+        self._unsaved: list[_Write] = []  # writes that failed, in order, to be written again
+        self._in_flight = 0  # writes submitted whose outcome has not come back yet
+        self._unavailable = False  # the history could not be opened: no check-in is asked
         self._completed.connect(self._on_completed, Qt.ConnectionType.QueuedConnection)
         window.session_started.connect(self.on_session_started)
         window.hold_recorded.connect(self.on_hold_recorded)
         window.session_ended.connect(self.on_session_ended)
 
     def attach(self, history: History) -> None:
-        """Save into `history` from now on, after what was queued before it was open (in order)."""
+        """Save into `history` from now on: first what failed before, then what was queued while it opened
+        (in order)."""
         self.history = history
-        pending, self._pending = self._pending, []
-        for write in pending:
-            write(history)
+        self._unavailable = False
+        waiting, self._unsaved, self._pending = [*self._unsaved, *self._pending], [], []
+        for write in waiting:
+            self._submit(history, write)
 
     def unavailable(self) -> None:
-        """The history could not be opened (the link has said why): what was queued is dropped, nothing
-        more is queued for the rest of the run, and no check-in is asked, since it could not be kept."""
+        """The history could not be opened (the link has said why): writes wait in memory for a
+        successful re-open (:meth:`attach`), and no check-in is asked meanwhile."""
         self._unavailable = True
-        self._pending.clear()
 
-    def _with_history(self, write: Callable[[History], None]) -> None:
-        if self._unavailable:
-            return
+    @property
+    def unsaved(self) -> int:
+        """How many writes wait in memory (failed, or made before the history was open)."""
+        return len(self._unsaved) + len(self._pending)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing waits in memory and nothing is on its way to the disk."""
+        return self.unsaved == 0 and self._in_flight == 0
+
+    def retry(self) -> list[Future[Any]]:
+        """Write again what failed, in order; each write's last future (none: nothing to write)."""
+        if self.history is None or not self._unsaved:
+            return []
+        waiting, self._unsaved = self._unsaved, []
+        return [future for write in waiting if (future := self._submit(self.history, write)) is not None]
+
+    def _with_history(self, write: _Write) -> None:
         if self.history is None:
             self._pending.append(write)
         else:
-            write(self.history)
+            self._submit(self.history, write)
+
+    def _submit(self, history: History, write: _Write) -> Future[Any] | None:
+        """Submit `write`; its last future, whose outcome comes back to :meth:`_outcome`."""
+        futures = write.submit(history)
+        if not futures:
+            if futures is not None and write.then is not None:
+                write.then(futures)
+            return None
+        self._in_flight += 1
+        # Written in order: when the last is done, all are.
+        self._when_done(futures[-1], lambda _done: self._outcome(write, futures))
+        return futures[-1]
+
+    def _outcome(self, write: _Write, futures: list[Future[Any]]) -> None:
+        self._in_flight -= 1
+        errors = [future.exception() for future in futures]
+        known = next((error for error in errors if isinstance(error, KnownError)), None)
+        if known is not None:
+            log.warning("history: %s", known)
+            self._unsaved.append(write)
+            self.failed.emit(str(known))
+        elif not any(errors) and self.settled:
+            self.succeeded.emit()
+        if write.then is not None:
+            write.then(futures)
 
     def _when_done(self, future: Future[Any], then: Callable[[Future[Any]], None]) -> None:
         """Call `then(future)` on the GUI thread once the future is done (for a write: after its COMMIT)."""
@@ -99,19 +160,12 @@ class SessionSaver(QObject):
     def _on_completed(self, then: Callable[[Future[Any]], None], future: Future[Any]) -> None:
         then(future)
 
-    def _check(self, session: _Session, future: Future[Any]) -> None:
-        error = future.exception()
-        if isinstance(error, KnownError):
-            self._warn(session, error)
-        elif error is not None:
-            raise error  # a bug: the crash handler reports it
-
-    def _warn(self, session: _Session, error: KnownError) -> None:
-        """One line in the status bar; the timer goes on. Logged every time, shown once per session."""
-        log.warning("history: %s", error)
-        if not session.warned:
-            session.warned = True
-            self.window.show_message(f"{error} The timer keeps running.")
+    @staticmethod
+    def _check(futures: list[Future[Any]]) -> None:
+        for future in futures:
+            error = future.exception()
+            if error is not None and not isinstance(error, KnownError):
+                raise error  # a bug: the crash handler reports it (a KnownError shows in the link's bar)
 
     @property
     def session_id(self) -> int | None:
@@ -125,11 +179,11 @@ class SessionSaver(QObject):
     def on_session_started(self, info: SessionInfo) -> None:
         session = self._session = _Session(per_side=info.per_side, last_hold_end=info.started)
 
-        def start(history: History) -> None:
+        def start(history: History) -> list[Future[Any]]:
             session.id = history.submit_start_session(info.routine, info.level, info.started)
-            self._when_done(session.id, lambda done: self._check(session, done))
+            return [session.id]
 
-        self._with_history(start)
+        self._with_history(_Write(start, self._check))
 
     @Slot(object)
     def on_hold_recorded(self, record: HoldRecord) -> None:
@@ -140,13 +194,11 @@ class SessionSaver(QObject):
             session.last_hold_end, record.started_utc + timedelta(seconds=record.actual_seconds)
         )
 
-        def save(history: History) -> None:
-            assert session.id is not None
-            self._when_done(
-                history.submit_record(session.id, record), lambda done: self._check(session, done)
-            )
+        def save(history: History) -> list[Future[Any]]:
+            assert session.id is not None  # its start was submitted first
+            return [history.submit_record(session.id, record)]
 
-        self._with_history(save)
+        self._with_history(_Write(save, self._check))
 
     @Slot(str)
     def on_session_ended(self, status: str) -> None:
@@ -156,13 +208,11 @@ class SessionSaver(QObject):
         # Interrupted (the app was told to quit): it ended with its last finished hold, as after a crash.
         ended = session.last_hold_end if status == "interrupted" else self._now()
 
-        def end(history: History) -> None:
+        def end(history: History) -> list[Future[Any]]:
             assert session.id is not None
-            self._when_done(
-                history.submit_end_session(session.id, status, ended), lambda done: self._ended(session, done)
-            )
+            return [history.submit_end_session(session.id, status, ended)]
 
-        self._with_history(end)
+        self._with_history(_Write(end, self._ended))
         started = session.id
         if self._unavailable or (started is not None and started.done() and started.exception() is not None):
             return  # nothing of this session was saved: no check-in to attach to it
@@ -170,9 +220,10 @@ class SessionSaver(QObject):
             # After the ticker's signal has been delivered: the question never runs inside a timer tick.
             QTimer.singleShot(0, self, lambda: self.ask_checkin(session))
 
-    def _ended(self, session: _Session, future: Future[None]) -> None:
-        self._check(session, future)
-        self.saved.emit()
+    def _ended(self, futures: list[Future[Any]]) -> None:
+        self._check(futures)
+        if all(future.exception() is None for future in futures):
+            self.saved.emit()
 
     # -- check-in ---------------------------------------------------------------------------------------------
 
@@ -188,25 +239,22 @@ class SessionSaver(QObject):
         )
         rated = [(side, value) for side, value in ratings if value is not None]
 
-        def save(history: History) -> None:
+        def save(history: History) -> list[Future[Any]] | None:
             assert session.id is not None
-            saving: list[Future[None]] = []
+            saving: list[Future[Any]] = []
             try:
                 for index, (side, value) in enumerate(rated):
                     # The note is kept once, with the first rating.
                     note = answer.note if index == 0 else ""
                     saving.append(history.submit_checkin(session.id, side, value, note))
-            except KnownError as error:
+            except KnownError as error:  # a rating or note the history refuses: not worth keeping
                 self.window.show_message(f"The check-in was not saved: {error}")
-                return
-            if saving:  # written in order: when the last is done, all are
-                self._when_done(saving[-1], lambda _done: self._checkin_saved(saving))
-            else:
-                self._checkin_saved(saving)
+                return None
+            return saving
 
-        self._with_history(save)
+        self._with_history(_Write(save, self._checkin_saved))
 
-    def _checkin_saved(self, saving: list[Future[None]]) -> None:
+    def _checkin_saved(self, saving: list[Future[Any]]) -> None:
         for future in saving:
             error = future.exception()
             if isinstance(error, KnownError):

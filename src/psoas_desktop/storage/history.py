@@ -112,6 +112,12 @@ class History:
         )
 
     @property
+    def not_saving_reason(self) -> str | None:
+        """Why this History saves nothing (read-only folder, full disk, newer version…); None when it
+        opened writable."""
+        return self._reason if self.read_only else None
+
+    @property
     def writer_thread(self) -> threading.Thread | None:
         """The thread every write runs on (None when read-only or closed)."""
         writer = self._writer

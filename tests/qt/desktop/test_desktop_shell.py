@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
@@ -94,6 +95,42 @@ def test_state_icons_differ(qtbot: QtBot) -> None:
     assert state_icon(TrayState.PAUSED).pixmap(32).toImage() != idle
     assert state_icon(TrayState.RUNNING, 0.0).pixmap(32).toImage() != idle
     assert tooltip_for(None) == "Psoas Desktop — ready"
+
+
+NOT_SAVING = "Workouts are not being saved: the disk is full."
+
+
+def ring_of(tray: Tray) -> QImage:
+    assert tray.icon is not None
+    return tray.icon.icon().pixmap(32).toImage()
+
+
+def ring_of_step(tray: Tray, *, not_saving: bool) -> QImage:
+    """The running ring at the tray's current step, drawn with or without the "not saving" mark."""
+    return state_icon(TrayState.RUNNING, tray._step / 12, not_saving=not_saving).pixmap(32).toImage()
+
+
+def test_a_tray_attached_after_the_warning_shows_it_and_follows_the_bar(
+    window: MainWindow, clock: FakeClock
+) -> None:
+    window.save_warning.show_problem(NOT_SAVING)  # the history spoke before the tray came up
+    shell = DesktopShell(window, completed_this_week=lambda: 1, force_tray=True)
+    try:
+        tray = shell.tray
+        assert tray.icon is not None
+        assert tray.tooltip() == f"Psoas Desktop — ready\n⚠ {NOT_SAVING}"
+        marked = tray.icon.icon().pixmap(32).toImage()
+        assert marked != state_icon(TrayState.IDLE).pixmap(32).toImage()
+        window.start_session("quick-stretch")  # the session's tooltip keeps the warning
+        assert tray.tooltip().endswith(f"session 1:58 left\n⚠ {NOT_SAVING}")
+        clock.advance(1.0)
+        window.ticker.poll()  # the ring moved on: it is redrawn with the mark
+        assert ring_of(tray) == ring_of_step(tray, not_saving=True)
+        window.save_warning.clear()  # a save succeeded again
+        assert "⚠" not in tray.tooltip()
+        assert ring_of(tray) == ring_of_step(tray, not_saving=False)
+    finally:
+        shell.stop()
 
 
 @pytest.mark.usefixtures("no_notifications")

@@ -60,6 +60,9 @@ class DesktopShell(QObject):
         self.scheduler.break_due.connect(self._remind_break)
         self.scheduler.nudge_due.connect(self._nudge)
         window.ticker.snapshot_changed.connect(self._on_snapshot)
+        # The tray comes up after the history has had its say: take the bar's state now, then follow it.
+        self.tray.show_not_saving(window.save_warning.text)
+        window.save_warning.changed.connect(self.tray.show_not_saving)
         window.session_ended.connect(lambda _status: self.scheduler.moved())
         window.tray_available = self.tray.available
         window.closed_to_tray.connect(self._closed_to_tray)

@@ -1,5 +1,6 @@
 """The tray icon, where the desktop has a tray: the session's state at a glance, the remaining time in the
-tooltip, a menu to start, pause, show and quit, and the channel for reminders (notifications).
+tooltip, a menu to start, pause, show and quit, and the channel for reminders (notifications). While
+workouts are not being saved the icon carries a warning mark and the tooltip says why.
 
 Without a tray (some desktops, offscreen tests) `available` is False and the app simply has no icon.
 """
@@ -27,11 +28,12 @@ class TrayState(Enum):
 
 # Okabe–Ito colours as in the countdown; the shapes differ too, so the state reads without colour.
 _STATE_COLOURS = {TrayState.IDLE: "#8A9299", TrayState.RUNNING: "#0072B2", TrayState.PAUSED: "#E69F00"}
+_WARNING_COLOUR = "#D55E00"  # Okabe–Ito vermillion: the "not saving" mark
 
 
-def state_icon(state: TrayState, progress: float = 0.0) -> QIcon:
+def state_icon(state: TrayState, progress: float = 0.0, *, not_saving: bool = False) -> QIcon:
     """A ring: grey and empty when idle; blue, emptying with the phase, when running; amber with pause
-    bars when paused."""
+    bars when paused. `not_saving` adds a vermillion disc with a white "!" in the lower right corner."""
     pixmap = QPixmap(ICON_SIZE, ICON_SIZE)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
@@ -49,8 +51,19 @@ def state_icon(state: TrayState, progress: float = 0.0) -> QIcon:
         painter.setPen(QPen(colour, 7, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         for x in (26.0, 38.0):
             painter.drawLine(QPointF(x, 23), QPointF(x, 41))
+    if not_saving:
+        _draw_warning_mark(painter)
     painter.end()
     return QIcon(pixmap)
+
+
+def _draw_warning_mark(painter: QPainter) -> None:
+    painter.setPen(QPen(QColor("#FFFFFF"), 3))
+    painter.setBrush(QColor(_WARNING_COLOUR))
+    painter.drawEllipse(QRectF(34, 34, 29, 29))
+    painter.setPen(QPen(QColor("#FFFFFF"), 5, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    painter.drawLine(QPointF(48.5, 41), QPointF(48.5, 50))
+    painter.drawPoint(QPointF(48.5, 57))
 
 
 def tooltip_for(snapshot: Snapshot | None, exercise_name: str = "") -> str:
@@ -84,6 +97,8 @@ class Tray(QObject):
         super().__init__(parent)
         self.available = force or QSystemTrayIcon.isSystemTrayAvailable()
         self.state = TrayState.IDLE
+        self.not_saving = ""  # why workouts are not being saved; "" while they are
+        self._status = tooltip_for(None)  # the session's part of the tooltip
         self._step = -1  # the running ring's last drawn step (of 12)
         self.icon: QSystemTrayIcon | None = None
         self.menu = QMenu()
@@ -125,6 +140,18 @@ class Tray(QObject):
     def tooltip(self) -> str:
         return self.icon.toolTip() if self.icon is not None else ""
 
+    def show_not_saving(self, text: str) -> None:
+        """Mark the icon and say `text` in the tooltip while workouts are not being saved ("": they are)."""
+        if text == self.not_saving:
+            return
+        self.not_saving = text
+        if self.icon is not None:
+            self.icon.setIcon(state_icon(self.state, max(self._step, 0) / 12, not_saving=bool(text)))
+            self.icon.setToolTip(self._tooltip())
+
+    def _tooltip(self) -> str:
+        return f"{self._status}\n⚠ {self.not_saving}" if self.not_saving else self._status
+
     def show_snapshot(self, snapshot: Snapshot, exercise_name: str = "") -> None:
         state = {EngineState.RUNNING: TrayState.RUNNING, EngineState.PAUSED: TrayState.PAUSED}.get(
             snapshot.state, TrayState.IDLE
@@ -139,10 +166,11 @@ class Tray(QObject):
         # The ring moves in whole steps: redrawing the icon at every display tick would be wasted work.
         step = round(snapshot.phase_progress * 12)
         if state is not self.state or (state is TrayState.RUNNING and step != self._step):
-            self.icon.setIcon(state_icon(state, step / 12))
+            self.icon.setIcon(state_icon(state, step / 12, not_saving=bool(self.not_saving)))
             self._step = step
         self.state = state
-        self.icon.setToolTip(tooltip_for(snapshot, exercise_name))
+        self._status = tooltip_for(snapshot, exercise_name)
+        self.icon.setToolTip(self._tooltip())
 
     def notify(self, title: str, text: str) -> bool:
         """A desktop notification from the tray (never takes the keyboard focus). False without a tray."""

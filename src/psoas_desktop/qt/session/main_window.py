@@ -43,6 +43,7 @@ from psoas_desktop.qt.session.exercise_follower import ExerciseFollower
 from psoas_desktop.qt.session.exercise_list import ExerciseListPanel
 from psoas_desktop.qt.session.extra_views import CountdownWindow, ExtraViews
 from psoas_desktop.qt.session.instructions import InstructionPane
+from psoas_desktop.qt.session.save_warning_bar import SaveWarningBar
 from psoas_desktop.qt.session.ticker import Ticker
 from psoas_desktop.qt.settings.store import SettingsStore
 
@@ -172,7 +173,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 1)
         self.splitter.setSizes([260, 520, 420])
-        self.setCentralWidget(self.splitter)
+        self.save_warning = SaveWarningBar(self)  # above everything: "not saving" must not scroll away
+        self.setCentralWidget(SaveWarningBar.above(self.save_warning, self.splitter, self))
         self.statusBar().showMessage("Pick a routine and press Space to start.")
 
     def _button(self, text: str, description: str, slot: Callable[[], object]) -> QPushButton:
