@@ -32,7 +32,7 @@ from psoas_desktop.qt.session.dialogs import WelcomeAnswer
 from psoas_desktop.qt.session.main_window import MainWindow
 from psoas_desktop.qt.settings.store import SettingsStore
 from psoas_desktop.storage import recovery
-from psoas_desktop.storage.history import History, OpenResult
+from psoas_desktop.storage.history import FILE_NAME, History, OpenResult
 
 if TYPE_CHECKING:  # the prewarm test checks that prewarm imports it
     from psoas_desktop.qt.history.window import HistoryWindow
@@ -349,7 +349,7 @@ def test_history_action_opens_the_window_with_the_saved_sessions(
     window.start_session("quick-stretch")
     run(window, clock, QUICK_STRETCH_SECONDS)
     qtbot.waitUntil(lambda: asked.questions == [True])
-    window.history_action.trigger()
+    window.menu_actions.history.trigger()
     view = link.history_window
     assert view is not None and view.isVisible()
     qtbot.waitUntil(lambda: view.table_row_count() == 1, timeout=5000)
@@ -377,7 +377,7 @@ def test_export_action_writes_a_csv_a_spreadsheet_opens(
         return target, "csv"
 
     monkeypatch.setattr(history_link.ExportPath, "ask", answer)
-    window.export_action.trigger()
+    window.menu_actions.export.trigger()
     assert suggested == [history.path.parent / f"psoas-history-{date(2026, 11, 23).isoformat()}.csv"]
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert [(row["session_status"], row["side"], row["entry_status"]) for row in rows] == [
@@ -536,7 +536,7 @@ def test_closing_while_the_history_opens_still_saves_the_queued_session(
     assert asked.questions == []
 
 
-def test_what_the_open_has_to_say_replaces_the_opening_message(
+def test_what_the_open_has_to_say_stays_in_a_notice_until_dismissed_or_a_session_starts(
     qtbot: QtBot, window: MainWindow, clock: FakeClock, tmp_path: Path, held: HeldOpen
 ) -> None:
     (tmp_path / "data").mkdir()
@@ -546,8 +546,37 @@ def test_what_the_open_has_to_say_replaces_the_opening_message(
         link.open_in_background(held)
         held.release.set()
         qtbot.waitUntil(lambda: link.history is not None, timeout=WAIT * 1000)
-        message = window.statusBar().currentMessage()
-        assert "damaged" in message and "moved aside" in message
+        assert window.statusBar().currentMessage() == ""  # the opening message is gone
+        window.show_message("Sound is off: no audio device was found.")  # what used to hide it
+        notice = window.notice.text
+        assert window.notice.isVisible() and "damaged" in notice and "moved aside" in notice
+        window.start_session("bridge")
+        assert not window.notice.isVisible()  # seen: the user started from this window
+    finally:
+        link.close()
+
+
+def test_a_session_that_ended_unexpectedly_is_told_once_at_the_next_start(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock, tmp_path: Path, held: HeldOpen
+) -> None:
+    crashed = History.open(tmp_path / "data", now=lambda: clock.now().astimezone(UTC)).history
+    session = crashed.start_session("bridge", "standard", clock.now())
+    crashed.flush()
+    snapshot = {name: (tmp_path / "data" / name).read_bytes() for name in (FILE_NAME, FILE_NAME + "-wal")}
+    crashed.close()
+    for name, data in snapshot.items():  # what a killed app leaves: the session running, the -wal unfolded
+        (tmp_path / "data" / name).write_bytes(data)
+    link = unopened_link(window, clock, tmp_path)
+    try:
+        link.open_in_background(held)
+        held.release.set()
+        qtbot.waitUntil(lambda: link.history is not None, timeout=WAIT * 1000)
+        assert window.notice.text.startswith("Your last session ended unexpectedly at ")
+        assert window.notice.text.endswith("; 0 finished holds were kept.")
+        window.notice.button.click()  # Dismiss
+        assert not window.notice.isVisible()
+        assert link.history is not None
+        assert [(s.id, s.status) for s in link.history.sessions()] == [(session, "interrupted")]
     finally:
         link.close()
 
@@ -636,7 +665,7 @@ def test_the_history_window_asked_for_while_opening_opens_when_ready(
     link = unopened_link(window, clock, tmp_path)
     try:
         link.open_in_background(held)
-        window.history_action.trigger()
+        window.menu_actions.history.trigger()
         link.prewarm()  # also waits for the open
         assert opened(link) is None and history_window(link) is None and prewarm_thread(link) is None
         held.release.set()

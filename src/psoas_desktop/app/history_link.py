@@ -175,12 +175,13 @@ class HistoryLink(QObject):
             return
         for message in result.messages:
             log.warning("history: %s", message)
-        # The bar says it for as long as it is true; the status bar gets the rest.
+        # The warning bar says "not saving" for as long as it is true; the rest (a repair, a session that
+        # ended unexpectedly) is news to read once: a notice that no later status message replaces.
         said_by_bar = f"Workouts are not being saved: {result.history.not_saving_reason}."
         others = [message for message in result.messages if message != said_by_bar]
         if others:
-            self.window.show_message(" ".join(others))
-        elif self.window.statusBar().currentMessage() == OPENING_MESSAGE:
+            self.window.notice.show_notice(" ".join(others))
+        if self.window.statusBar().currentMessage() == OPENING_MESSAGE:
             self.window.show_message("")
         self._adopt(result.history)
 

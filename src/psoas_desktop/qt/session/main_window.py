@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -43,8 +43,10 @@ from psoas_desktop.qt.session.exercise_follower import ExerciseFollower
 from psoas_desktop.qt.session.exercise_list import ExerciseListPanel
 from psoas_desktop.qt.session.extra_views import CountdownWindow, ExtraViews
 from psoas_desktop.qt.session.instructions import InstructionPane
-from psoas_desktop.qt.session.save_warning_bar import SaveWarningBar
+from psoas_desktop.qt.session.message_bars import NoticeBar, SaveWarningBar, stacked_above
 from psoas_desktop.qt.session.ticker import Ticker
+from psoas_desktop.qt.session.window_actions import WindowActions
+from psoas_desktop.qt.session.window_layout import restore_layout, save_layout
 from psoas_desktop.qt.settings.store import SettingsStore
 
 if TYPE_CHECKING:  # the player module is imported after the first paint, not on the start-up path
@@ -54,8 +56,6 @@ if TYPE_CHECKING:  # the player module is imported after the first paint, not on
 # none is on screen at start-up, and their Qt classes' enums cost start-up time on CPython 3.11.
 
 WELCOME_SEEN_KEY = "app/welcome_seen"
-GEOMETRY_KEY = "window/geometry"
-SPLITTER_KEY = "window/splitter"
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
             self._countdowns,
             lambda: self.workout_settings.level,
         )
-        self._build_actions()
+        self.menu_actions = WindowActions(self)
         self.ticker.snapshot_changed.connect(self._on_snapshot)
         self.ticker.records_emitted.connect(self._on_records)
         self.ticker.transitions_emitted.connect(self._on_transitions)
@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         self.exercise_list.exercise_selected.connect(lambda _row: self._prepare_session())
         self.exercise_list.routine_changed.connect(lambda _id: self._prepare_session())
         self.exercise_list.exercise_activated.connect(self.start_from_row)
-        self.restore_layout()
+        restore_layout(self, self.splitter, self.store)
 
     # -- construction -------------------------------------------------------------------------------------
 
@@ -174,7 +174,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(2, 1)
         self.splitter.setSizes([260, 520, 420])
         self.save_warning = SaveWarningBar(self)  # above everything: "not saving" must not scroll away
-        self.setCentralWidget(SaveWarningBar.above(self.save_warning, self.splitter, self))
+        self.notice = NoticeBar(self)
+        self.setCentralWidget(stacked_above((self.save_warning, self.notice), self.splitter, self))
         self.statusBar().showMessage("Pick a routine and press Space to start.")
 
     def _button(self, text: str, description: str, slot: Callable[[], object]) -> QPushButton:
@@ -184,45 +185,6 @@ class MainWindow(QMainWindow):
         button.setToolTip(description)
         button.clicked.connect(slot)
         return button
-
-    def _action(
-        self, text: str, keys: tuple[str, ...], slot: Callable[[], object], menu_name: str
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setShortcuts([QKeySequence(k) for k in keys])
-        action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # also in mat/compact windows
-        action.triggered.connect(slot)
-        self.addAction(action)
-        self._menus[menu_name].addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        bar = self.menuBar()
-        self._menus = {name: bar.addMenu(name) for name in ("&Session", "&View", "&Help")}
-        self.toggle_action = self._action("&Start / Pause / Resume", ("Space",), self.toggle, "&Session")
-        self.skip_action = self._action("S&kip phase", ("Right", "N"), self.ticker.skip, "&Session")
-        self.back_action = self._action("&Back", ("Left", "B"), self.ticker.back, "&Session")
-        self.skip_exercise_action = self._action(
-            "Skip &exercise", ("Shift+Right",), self.ticker.skip_exercise, "&Session"
-        )
-        self.stop_action = self._action("S&top", ("S",), self.request_stop, "&Session")
-        self._menus["&Session"].addSeparator()
-        self.settings_action = self._action("Se&ttings…", ("Ctrl+,",), self.open_settings, "&Session")
-        self.quit_action = self._action("&Quit", ("Ctrl+Q",), self.quit_app, "&Session")
-        self.history_action = self._action("&History…", ("Ctrl+H",), self.history_requested.emit, "&View")
-        self.export_action = self._action(
-            "&Export history…", ("Ctrl+E",), self.export_requested.emit, "&View"
-        )
-        self._menus["&View"].addSeparator()
-        self.mat_action = self._action("&Mat mode", ("F11",), self.toggle_mat_mode, "&View")
-        self.compact_action = self._action("&Compact mode", ("Ctrl+M",), self.toggle_compact, "&View")
-        self.shortcuts_action = self._action("&Keyboard shortcuts", ("F1",), self.show_shortcuts, "&Help")
-        self.welcome_action = self._action("&Welcome and safety", (), self.show_welcome, "&Help")
-        self.escape_action = QAction("Leave mat mode", self)
-        self.escape_action.setShortcut(QKeySequence("Escape"))
-        self.escape_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.escape_action.triggered.connect(self.leave_mat_mode)
-        self.addAction(self.escape_action)
 
     # -- settings -----------------------------------------------------------------------------------------
 
@@ -313,6 +275,7 @@ class MainWindow(QMainWindow):
         engine = self.ticker.engine
         assert engine is not None
         self.session_records = []
+        self.notice.dismiss()  # seen: the user had the window in front of them to start
         routine = self.catalog.resolve(engine.timeline.routine)
         self.show_message(f"Started {routine.name}. Space pauses.")  # first: a listener's warning wins
         # Before the ticker starts: listeners (history, sound) are ready for the first transitions.
@@ -429,7 +392,7 @@ class MainWindow(QMainWindow):
         else:
             view.set_exercise_name(self.countdown.exercise_name())
 
-    # -- dialogs, first launch, layout persistence -----------------------------------------------------------
+    # -- dialogs, first launch, layout -----------------------------------------------------------
 
     def show_shortcuts(self) -> None:
         from psoas_desktop.qt.session.dialogs import ShortcutsDialog
@@ -450,17 +413,8 @@ class MainWindow(QMainWindow):
         if not self.store.get_flag(WELCOME_SEEN_KEY, False):
             self.show_welcome()
 
-    def restore_layout(self) -> None:
-        geometry = self.store.get_bytes(GEOMETRY_KEY)
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1200, 760)
-        splitter = self.store.get_bytes(SPLITTER_KEY)
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
-
     def save_layout(self) -> None:
-        self.store.set_bytes(GEOMETRY_KEY, QByteArray(self.saveGeometry()))
-        self.store.set_bytes(SPLITTER_KEY, QByteArray(self.splitter.saveState()))
+        save_layout(self, self.splitter, self.store)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -1,5 +1,6 @@
-"""The "not saving" bar: it stays whatever the status bar says, is reachable by keyboard and screen
-reader, and Retry can be pressed once per outcome."""
+"""The bars atop the window. The "not saving" bar stays whatever the status bar says, is reachable by
+keyboard and screen reader, and Retry can be pressed once per outcome. The notice gathers what the history
+had to say at start and stays until dismissed."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from helpers.fake_clock import FakeClock
 from psoas_desktop.core.catalog import load_catalog
 from psoas_desktop.core.settings import AppSettings
 from psoas_desktop.qt.session.main_window import MainWindow
-from psoas_desktop.qt.session.save_warning_bar import ACCESSIBLE_NAME, SaveWarningBar
+from psoas_desktop.qt.session.message_bars import ACCESSIBLE_NAME, SaveWarningBar
 from psoas_desktop.qt.settings.store import SettingsStore
 
 PROBLEM = "Workouts are not being saved: the disk is full."
@@ -66,3 +67,22 @@ def test_clearing_hides_the_bar_and_says_so_once(qtbot: QtBot) -> None:
     bar.clear()
     bar.clear()
     assert changes == [PROBLEM, ""] and bar.text == ""
+
+
+def test_notices_add_up_stay_through_status_messages_and_go_when_dismissed(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    notice = window.notice
+    assert not notice.isVisible() and notice.text == ""
+    notice.show_notice("The history file was damaged.")
+    notice.show_notice("Your last session ended unexpectedly at 18:42; 7 finished holds were kept.")
+    window.show_message("Sound is off.")
+    assert notice.isVisible()
+    assert notice.text == (
+        "The history file was damaged. Your last session ended unexpectedly at 18:42; 7 finished holds were kept."
+    )
+    assert notice.accessibleDescription() == notice.text
+    QTest.keyClick(notice.button, Qt.Key.Key_Return)  # Dismiss, by keyboard
+    assert not notice.isVisible() and notice.text == ""
+    notice.show_notice("Later news.")
+    assert notice.text == "Later news."  # a dismissed notice does not come back with the next one
