@@ -679,3 +679,21 @@ def test_the_history_window_asked_for_while_opening_opens_when_ready(
         link.close()  # waits for the window's worker and the prewarm thread
     thread = prewarm_thread(link)
     assert thread is not None and not thread.is_alive()
+
+
+def test_the_weekly_count_for_the_tray_and_the_nudge_follows_the_one_rule(
+    window: MainWindow, history: History, clock: FakeClock
+) -> None:
+    """A session stopped in its first hold is not counted; one stopped after half its reached plan is."""
+    link = link_to(window, history, clock)
+    window.start_session("quick-stretch")
+    run(window, clock, 3 + 7)  # 7 s into the first hold
+    QTest.keyClick(window, Qt.Key.Key_S)
+    settle(history)
+    assert link.completed_this_week() == 0
+    window.start_session("quick-stretch")
+    run(window, clock, 3 + 20 + 4 + 6)  # the first hold finished (20 s), 6 s into the second (20 planned)
+    QTest.keyClick(window, Qt.Key.Key_S)
+    settle(history)
+    assert stored(history, "SELECT status FROM sessions") == [("stopped",), ("stopped",)]
+    assert link.completed_this_week() == 1

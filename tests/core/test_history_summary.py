@@ -12,7 +12,6 @@ import pytest
 
 from psoas_desktop.core.history_summary import (
     EVERYTHING,
-    HEATMAP_WEEKS,
     HistoryData,
     HistorySnapshot,
     SessionColumns,
@@ -64,7 +63,9 @@ def session(
     hold_seconds: float = 600.0,
     left: int | None = None,
     right: int | None = None,
+    planned: float | None = None,
 ) -> SessionSummary:
+    """`planned`: the planned seconds of the holds it reached (default: just what it finished)."""
     return SessionSummary(
         session_id=next(IDS),
         started=started,
@@ -72,6 +73,7 @@ def session(
         routine="full",
         level="standard",
         hold_seconds=hold_seconds,
+        planned_hold_seconds=hold_seconds if planned is None else planned,
         exercise_seconds={"lunge": hold_seconds} if hold_seconds else {},
         tightness_left=left,
         tightness_right=right,
@@ -96,6 +98,9 @@ def three_years() -> list[SessionSummary]:
                     moment,
                     status=status,
                     hold_seconds=0.0 if status == "interrupted" and hour else 60.0 * (1 + day % 7),
+                    planned=60.0
+                    * (1 + day % 7)
+                    * (1 + day % 3),  # stopped: half (counts); interrupted: a third
                     left=day % 11 if day % 5 == 0 else None,
                 )
             )
@@ -135,19 +140,21 @@ def test_utc_key_is_fixed_width_utc_text_in_time_order() -> None:
         utc_key(datetime(2026, 1, 1))
 
 
-def test_columns_are_in_start_order_with_completed_and_active_flags() -> None:
-    later = session(at(TODAY, 9), status="stopped", hold_seconds=30.0)
+def test_columns_are_in_start_order_with_the_rules_counted_and_shown_flags() -> None:
+    later = session(at(TODAY, 9), status="stopped", hold_seconds=30.0, planned=90.0)
     earlier = session(at(TODAY, 8), status="completed")
-    abandoned = session(at(TODAY, 10), status="stopped", hold_seconds=0.0)
-    columns = columns_of([later, abandoned, earlier])
+    abandoned = session(at(TODAY, 10), status="stopped", hold_seconds=0.0, planned=30.0)
+    half = session(at(TODAY, 11), status="interrupted", hold_seconds=45.0, planned=90.0)
+    columns = columns_of([later, abandoned, half, earlier])
     assert list(columns.started) == [
         utc_key(earlier.started),
         utc_key(later.started),
         utc_key(abandoned.started),
+        utc_key(half.started),
     ]
-    assert list(columns.completed) == [True, False, False]
-    assert list(columns.active) == [True, True, False]
-    assert len(columns) == 3
+    assert list(columns.counted) == [True, False, False, True]
+    assert list(columns.shown) == [True, True, False, True]
+    assert len(columns) == 4
 
 
 def test_columns_refuse_a_naive_start() -> None:
@@ -219,21 +226,23 @@ def test_summarize_agrees_with_core_stats() -> None:
     items = three_years()
     data = summarize(snapshot_of(items), 26, 2, BERLIN, TODAY)
     start = local_midnight(range_start(TODAY, 26), BERLIN)
-    in_range = sorted((s for s in items if s.started >= start), key=lambda s: s.started)
+    in_range = sorted((s for s in items if s.started >= start and s.shown), key=lambda s: s.started)
     every_week = weekly_stats(items, 3 * 53 + 2, TODAY, BERLIN, 2)
     assert [(w.week_start, w.sessions, w.goal_met) for w in data.weeks] == [
         (w.week_start, w.sessions, w.goal_met) for w in every_week[-26:]
     ]
     assert [w.hold_minutes for w in data.weeks] == pytest.approx([w.hold_minutes for w in every_week[-26:]])
     assert (data.current_streak, data.best_streak) == streaks(every_week)
-    assert data.heatmap_start == MONDAY - timedelta(weeks=HEATMAP_WEEKS - 1)
+    assert data.heatmap_start == range_start(TODAY, 26) and data.heatmap_weeks == 26
     assert data.daily == daily_counts(items, (TODAY - data.heatmap_start).days + 1, TODAY, BERLIN)
     assert dict(data.breakdown) == pytest.approx(exercise_breakdown(in_range, start))
-    assert list(data.tightness) == tightness_trend(in_range)
+    assert list(data.tightness) == tightness_trend(in_range, BERLIN)
     assert list(data.sessions) == in_range[::-1]
     assert all(s.started >= local_midnight(MONDAY, BERLIN) for s in data.this_week)
     assert [s.started for s in data.this_week] == sorted(s.started for s in data.this_week)
-    assert data.total_sessions == len(items)
+    assert data.total_sessions == sum(s.shown for s in items) < len(items)
+    assert any(s.status != "completed" and s.counted for s in data.sessions)
+    assert any(not s.counted for s in data.sessions)
     assert (data.today, data.goal) == (TODAY, 2)
 
 
@@ -303,8 +312,8 @@ def test_week_ticks_label_about_six_weeks_and_always_the_newest() -> None:
 
 
 def test_month_ticks_sit_under_each_months_first_monday_and_january_says_its_year() -> None:
-    start = MONDAY - timedelta(weeks=HEATMAP_WEEKS - 1)
-    ticks = month_ticks(start)
+    start = MONDAY - timedelta(weeks=51)
+    ticks = month_ticks(start, 52)
     assert len(ticks) in (11, 12, 13)
     assert ("Jan 2026" in [label for _, label in ticks]) and ("Nov" in [label for _, label in ticks])
     for column, _ in ticks:
@@ -328,7 +337,8 @@ def heatmap_data() -> HistoryData:
 
 def test_heatmap_day_at_finds_shown_days_only() -> None:
     data = heatmap_data()
-    last = HEATMAP_WEEKS - 1
+    last = data.heatmap_weeks - 1
+    assert data.heatmap_weeks == 12
     assert heatmap_day_at(data, last + 0.5, 1.5) == (TODAY - timedelta(days=1), 1)
     assert heatmap_day_at(data, last + 0.5, 2.5) == (TODAY, 0)
     assert heatmap_day_at(data, last + 0.5, 4.5) is None  # Friday has not happened yet
@@ -338,3 +348,20 @@ def test_heatmap_day_at_finds_shown_days_only() -> None:
 
 def test_an_empty_columns_record_has_no_sessions() -> None:
     assert len(SessionColumns((), (), ())) == 0
+
+
+def test_the_reported_week_header_and_bars_agree() -> None:
+    """Issue 16: 3 sessions, 2 stopped (one after half its plan, one early), and a stopped 0.0-minute one."""
+    items = [
+        session(at(TODAY, 7), status="completed", hold_seconds=600.0),
+        session(at(TODAY, 8), status="stopped", hold_seconds=400.0, planned=600.0),
+        session(at(TODAY, 9), status="stopped", hold_seconds=240.0, planned=900.0),
+        session(at(TODAY, 10), status="stopped", hold_seconds=0.0, planned=30.0),
+    ]
+    data = summarize(snapshot_of(items), 12, 3, BERLIN, TODAY)
+    week = data.weeks[-1]
+    assert (week.sessions, week.stopped_early, week.all_sessions) == (2, 1, 3)
+    assert week.hold_minutes == pytest.approx(20.66, abs=0.01)
+    assert status_sentence(data) == "2 sessions in range, 1 stopped early · 3 in all"
+    assert len(data.sessions) == len(data.this_week) == 3  # the 0.0-minute session is not listed
+    assert data.daily[TODAY] == 3

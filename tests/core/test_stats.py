@@ -13,8 +13,10 @@ from psoas_desktop.core.stats import (
     SessionSummary,
     SystemLocalZone,
     WeekStat,
+    counts_toward_goal,
     daily_counts,
     exercise_breakdown,
+    is_shown,
     iso_week_start,
     local_today,
     streaks,
@@ -33,7 +35,9 @@ def summary(
     left: int | None = None,
     right: int | None = None,
     session_id: int = 1,
+    planned: float | None = None,
 ) -> SessionSummary:
+    """`planned`: the planned seconds of the holds it reached (default: just what it finished)."""
     exercises = {"bridge": 60.0} if seconds is None else seconds
     return SessionSummary(
         session_id=session_id,
@@ -42,6 +46,7 @@ def summary(
         routine="daily",
         level="standard",
         hold_seconds=sum(exercises.values()),
+        planned_hold_seconds=sum(exercises.values()) if planned is None else planned,
         exercise_seconds=exercises,
         tightness_left=left,
         tightness_right=right,
@@ -68,20 +73,51 @@ def test_iso_week_start(day: date, monday: date) -> None:
     assert iso_week_start(day) == monday and monday.isoweekday() == 1
 
 
-def test_weekly_stats_counts_completed_for_the_goal_and_everything_for_the_rest() -> None:
+@pytest.mark.parametrize(
+    ("status", "finished", "planned", "counts"),
+    [
+        ("completed", 600.0, 600.0, True),
+        ("completed", 0.0, 0.0, False),  # every hold skipped: no finished hold, not a session
+        ("stopped", 300.0, 600.0, True),  # exactly half
+        ("stopped", 299.0, 600.0, False),
+        ("interrupted", 450.0, 600.0, True),
+        ("interrupted", 100.0, 600.0, False),
+        ("running", 300.0, 500.0, True),
+        ("stopped", 0.0, 30.0, False),  # stopped in its first hold
+    ],
+)
+def test_the_one_counting_rule(status: str, finished: float, planned: float, counts: bool) -> None:
+    assert counts_toward_goal(status, finished, planned) is counts
+    assert is_shown(finished) is (finished > 0)
+    one = summary(
+        datetime(2026, 3, 10, tzinfo=UTC), status=status, seconds={"lunge": finished}, planned=planned
+    )
+    assert (one.counted, one.shown) == (counts, finished > 0)
+
+
+def test_weekly_stats_counts_by_the_rule_and_shows_every_session_with_a_finished_hold() -> None:
     sessions = [
         summary(datetime(2026, 3, 8, 23, 59, tzinfo=UTC)),  # the Sunday before the window
         summary(datetime(2026, 3, 9, 0, 0, tzinfo=UTC), seconds={"bridge": 90}),
-        summary(datetime(2026, 3, 10, 9, tzinfo=UTC), status="stopped", seconds={"lunge": 30}),
+        summary(datetime(2026, 3, 10, 9, tzinfo=UTC), status="stopped", seconds={"lunge": 30}, planned=90),
+        summary(datetime(2026, 3, 11, 9, tzinfo=UTC), status="stopped", seconds={"lunge": 60}, planned=90),
         summary(datetime(2026, 3, 15, 23, 59, tzinfo=UTC)),
-        summary(datetime(2026, 3, 22, 7, tzinfo=UTC), status="interrupted", seconds={}),  # today
+        summary(datetime(2026, 3, 22, 7, tzinfo=UTC), status="interrupted", seconds={}),  # today: 0.0 min
         summary(datetime(2026, 3, 23, 7, tzinfo=UTC)),  # after today's week
     ]
-    assert weekly_stats(sessions, 2, date(2026, 3, 22), UTC, goal=2) == [
-        WeekStat(date(2026, 3, 9), sessions=2, all_sessions=3, hold_minutes=3.0, goal_met=True),
-        WeekStat(date(2026, 3, 16), sessions=0, all_sessions=1, hold_minutes=0.0, goal_met=False),
+    assert weekly_stats(sessions, 2, date(2026, 3, 22), UTC, goal=3) == [
+        WeekStat(date(2026, 3, 9), sessions=3, all_sessions=4, hold_minutes=4.0, goal_met=True),
+        WeekStat(date(2026, 3, 16), sessions=0, all_sessions=0, hold_minutes=0.0, goal_met=False),
     ]
-    assert weekly_stats(sessions, 2, date(2026, 3, 22), UTC, goal=3)[0].goal_met is False
+    assert weekly_stats(sessions, 2, date(2026, 3, 22), UTC, goal=4)[0].goal_met is False
+
+
+def test_a_week_with_only_a_session_stopped_early_shows_it_and_its_minutes() -> None:
+    stopped = summary(
+        datetime(2026, 3, 10, 9, tzinfo=UTC), status="stopped", seconds={"lunge": 240}, planned=900
+    )
+    (week,) = weekly_stats([stopped], 1, date(2026, 3, 12), UTC, goal=1)
+    assert (week.sessions, week.stopped_early, week.all_sessions, week.hold_minutes) == (0, 1, 1, 4.0)
 
 
 def test_weeks_across_dst_belong_to_their_local_calendar_days() -> None:
@@ -178,11 +214,20 @@ def test_daily_counts_has_every_day_and_skips_sessions_without_exercise() -> Non
     assert sum(counts.values()) == 3
 
 
-def test_tightness_trend_is_oldest_first_and_only_checked_in_sessions() -> None:
+def test_tightness_trend_is_one_daily_mean_per_side_oldest_first() -> None:
     a = summary(datetime(2026, 3, 3, 9, tzinfo=UTC), left=7, right=None, session_id=1)
     b = summary(datetime(2026, 3, 1, 9, tzinfo=UTC), left=8, right=6, session_id=2)
     c = summary(datetime(2026, 3, 2, 9, tzinfo=UTC), session_id=3)
-    assert tightness_trend([a, b, c]) == [(b.started, 8, 6), (a.started, 7, None)]
+    d = summary(datetime(2026, 3, 1, 18, tzinfo=UTC), left=4, right=None, session_id=4)
+    e = summary(datetime(2026, 3, 1, 23, 30, tzinfo=UTC), left=0, right=0, session_id=5)  # 2 March in Berlin
+    assert tightness_trend([a, b, c, d, e], UTC) == [
+        (date(2026, 3, 1), 4.0, 3.0),
+        (date(2026, 3, 3), 7.0, None),
+    ]
+    assert tightness_trend([a, b, c, d, e], BERLIN)[:2] == [
+        (date(2026, 3, 1), 6.0, 6.0),
+        (date(2026, 3, 2), 0.0, 0.0),
+    ]
 
 
 @pytest.fixture

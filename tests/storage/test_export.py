@@ -137,7 +137,21 @@ def test_cli_history_json_buckets_weeks_in_local_time(tmp_path: Path) -> None:
         session = history.start_session("daily", "standard", started)
         history.add_record(session, hold(0, started, actual=90))
         history.end_session(session, "completed", started + timedelta(minutes=2))
-    history.start_session("daily", "standard", datetime(2026, 3, 31, 18, tzinfo=BERLIN))  # never completed
+    history.start_session("daily", "standard", datetime(2026, 3, 31, 18, tzinfo=BERLIN))  # no finished hold
+    # Stopped in its second hold: 30 of 60 planned seconds held, half: it counts toward the goal.
+    half = datetime(2026, 3, 31, 10, tzinfo=BERLIN)
+    session = history.start_session("daily", "standard", half)
+    history.add_record(session, hold(0, half))
+    history.add_record(session, hold(1, half + timedelta(seconds=40), actual=5, status=PhaseStatus.STOPPED))
+    history.end_session(session, "stopped", half + timedelta(minutes=1))
+    # Stopped after skipping three holds: 30 of 120 planned seconds held: shown, not counted.
+    early = datetime(2026, 4, 1, 7, tzinfo=BERLIN)
+    session = history.start_session("daily", "standard", early)
+    history.add_record(session, hold(0, early))
+    for index in (1, 2, 3):
+        skipped = hold(index, early + timedelta(seconds=40 * index), actual=1, status=PhaseStatus.SKIPPED)
+        history.add_record(session, skipped)
+    history.end_session(session, "stopped", early + timedelta(minutes=3))
     history.close()
     result = run(
         "--data-dir",
@@ -164,13 +178,13 @@ def test_cli_history_json_buckets_weeks_in_local_time(tmp_path: Path) -> None:
         {"week_start": "2026-03-23", "sessions": 2, "all_sessions": 2, "hold_minutes": 3.0, "goal_met": True},
         {
             "week_start": "2026-03-30",
-            "sessions": 1,
-            "all_sessions": 2,
-            "hold_minutes": 1.5,
-            "goal_met": False,
+            "sessions": 2,
+            "all_sessions": 3,
+            "hold_minutes": 2.5,
+            "goal_met": True,
         },
     ]
-    assert (data["current_streak"], data["best_streak"]) == (1, 1)
+    assert (data["current_streak"], data["best_streak"]) == (2, 2)
     # Under UTC the Monday-00:30 session falls on Sunday: the same data, other weeks.
     utc = json.loads(
         run(
@@ -185,9 +199,9 @@ def test_cli_history_json_buckets_weeks_in_local_time(tmp_path: Path) -> None:
             tz="UTC",
         ).stdout
     )
-    assert [w["all_sessions"] for w in utc["weeks"]] == [3, 1]
+    assert [w["all_sessions"] for w in utc["weeks"]] == [3, 2]
     text = run("--data-dir", str(tmp_path), "history", "--weeks", "2", "--goal", "2", "--today", "2026-04-01")
-    assert text.returncode == 0 and "2026-03-23" in text.stdout and "Current streak: 1 week;" in text.stdout
+    assert text.returncode == 0 and "2026-03-23" in text.stdout and "Current streak: 2 weeks;" in text.stdout
 
 
 @pytest.mark.slow

@@ -28,7 +28,8 @@ PLUS_TWO = timezone(timedelta(hours=2))
 
 def fill(history: History) -> list[datetime]:
     """Five sessions a day apart (in two offsets): completed with holds in two exercises and a rating per
-    side, stopped after a hold, stopped before any, interrupted, and still running. Returns their starts."""
+    side, stopped in its first hold (less than half held), stopped before any, interrupted after a restarted
+    hold, and still running. Returns their starts."""
     starts = [
         datetime(2026, 2, 20 + day, 23, 59, 59, 999_900, tzinfo=PLUS_ONE if day % 2 else PLUS_TWO)
         for day in range(5)
@@ -52,6 +53,9 @@ def fill(history: History) -> list[datetime]:
     history.end_session(abandoned, "stopped", starts[2] + timedelta(seconds=10))
     interrupted = history.start_session("full", "standard", starts[3])
     history.add_record(interrupted, hold(1, starts[3]))
+    restarted = hold(2, starts[3] + timedelta(seconds=40), actual=10.0, status=PhaseStatus.RESTARTED)
+    history.add_record(interrupted, restarted)
+    history.add_record(interrupted, hold(2, starts[3] + timedelta(seconds=60)))
     history.end_session(interrupted, "interrupted", starts[3] + timedelta(minutes=2))
     history.start_session("full", "standard", starts[4])
     return starts
@@ -68,12 +72,20 @@ def test_the_columns_are_those_of_every_summary(history: History) -> None:
     snapshot = WindowReads(history).snapshot(EVERYTHING)
     expected = columns_of(history.summaries())
     assert list(snapshot.columns.started) == list(expected.started)
-    assert [bool(c) for c in snapshot.columns.completed] == list(expected.completed)
-    assert (
-        [bool(a) for a in snapshot.columns.active]
-        == list(expected.active)
-        == [True, True, False, True, False]
-    )
+    assert list(snapshot.columns.counted) == list(expected.counted) == [True, False, False, True, False]
+    assert list(snapshot.columns.shown) == list(expected.shown) == [True, True, False, True, False]
+
+
+def test_a_summary_plans_each_reached_hold_once(history: History) -> None:
+    """The planned hold time is that of the holds reached (a restarted attempt is not planned twice)."""
+    by_start = sorted(history.summaries(), key=lambda s: s.started)
+    assert [(s.hold_seconds, s.planned_hold_seconds) for s in by_start] == [
+        (60.0, 90.0),  # completed: two finished holds, one skipped after 5 s
+        (12.5, 30.0),
+        (0.0, 0.0),
+        (60.0, 60.0),
+        (0.0, 0.0),
+    ]
 
 
 def test_the_recent_summaries_are_those_of_history_summaries_since_the_instant(history: History) -> None:

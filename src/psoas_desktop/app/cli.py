@@ -237,7 +237,8 @@ def _print_history(data_dir: Path | None, weeks: int, goal: int, today: date | N
         }
         print(json.dumps(data, indent=2))
         return
-    print(f"{'Week of':<12}{'Completed':>10}{'All':>6}{'Hold min':>10}  Goal ({goal})")
+    # Sessions: counted toward the goal (core.stats.counts_toward_goal); All: every session with a finished hold.
+    print(f"{'Week of':<12}{'Sessions':>10}{'All':>6}{'Hold min':>10}  Goal ({goal})")
     for w in stats:
         mark = "met" if w.goal_met else ""
         print(

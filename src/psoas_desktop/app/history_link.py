@@ -289,7 +289,8 @@ class HistoryLink(QObject):
     # -- figures for reminders ------------------------------------------------------------------------------
 
     def completed_this_week(self) -> int | None:
-        """Completed sessions in the current local ISO week; None when the history cannot be read (yet)."""
+        """Sessions counted toward the goal this local ISO week (core.stats.counts_toward_goal, as every view
+        counts them); None when the history cannot be read (yet)."""
         if self.history is None:
             return None
         try:

@@ -2,10 +2,13 @@
 exercise breakdown, the tightness trend, the sessions of the range, and the words of its labels and
 tooltips.
 
+Every count follows the one rule of :mod:`psoas_desktop.core.stats` (``counts_toward_goal`` and
+``is_shown``): the columns, the summaries, the words and the PDF all come from it.
+
 Years of history are read as :class:`SessionColumns` (three parallel columns, oldest first), not as one
 object per session: the weekly figures, streaks and the heatmap only need when each session started,
-whether it was completed and how long was held, and they come out of a binary search for each week's
-local-midnight boundary. Only the sessions of the selected range (at most 52 weeks) are full
+whether it counts toward the goal and whether it is shown, and they come out of a binary search for each
+week's local-midnight boundary. Only the sessions of the selected range (at most 52 weeks) are full
 :class:`~psoas_desktop.core.stats.SessionSummary` records, for the table, the breakdown and the trend.
 
 A session is on or after a local date exactly when it started at or after that date's local midnight, so
@@ -25,7 +28,6 @@ from operator import attrgetter
 from typing import Protocol, runtime_checkable
 
 from psoas_desktop.core.stats import (
-    COMPLETED,
     SessionSummary,
     WeekStat,
     exercise_breakdown,
@@ -35,10 +37,12 @@ from psoas_desktop.core.stats import (
 )
 
 WEEK_RANGES: tuple[int, ...] = (12, 26, 52)
-HEATMAP_WEEKS = 52
 HEAT_LEVELS = 5  # heatmap shades: 0, 1, 2, 3 and 4 or more sessions a day
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-LEGEND_TEXT = "Solid blue: goal met · hatched grey: below the goal · dashed line: weekly goal"
+LEGEND_TEXT = (
+    "Solid blue: goal met · hatched grey: below the goal · pale top: stopped early (not counted)"
+    " · dashed line: weekly goal"
+)
 MIDNIGHT = datetime.min.time()
 EVERYTHING = datetime(1, 1, 2, tzinfo=UTC)  # "since" of a snapshot that holds every session
 
@@ -51,9 +55,10 @@ class SessionColumns:
 
     started: Sequence[str]
     """Each start as :func:`utc_key` text (storage keeps starts so): text order is time order."""
-    completed: Sequence[bool]
-    active: Sequence[bool]
-    """Completed or with holds done: a day of exercise on the heatmap (as ``stats.daily_counts``)."""
+    counted: Sequence[bool]
+    """Counts toward the weekly goal (``stats.counts_toward_goal``)."""
+    shown: Sequence[bool]
+    """Has a finished hold (``stats.is_shown``): listed, and a day of exercise on the heatmap."""
 
     def __len__(self) -> int:
         return len(self.started)
@@ -99,8 +104,8 @@ def columns_of(summaries: Iterable[SessionSummary]) -> SessionColumns:
     keyed = sorted((utc_key(s.started), s) for s in summaries)
     return SessionColumns(
         started=tuple(key for key, _ in keyed),
-        completed=tuple(s.status == COMPLETED for _, s in keyed),
-        active=tuple(s.status == COMPLETED or s.hold_seconds > 0 for _, s in keyed),
+        counted=tuple(s.counted for _, s in keyed),
+        shown=tuple(s.shown for _, s in keyed),
     )
 
 
@@ -127,32 +132,33 @@ def _edges(columns: SessionColumns, first: date, count: int, step: timedelta, tz
 
 
 def week_counts(columns: SessionColumns, weeks: int, today: date, tz: tzinfo) -> list[tuple[date, int, int]]:
-    """(Monday, completed, every session) for the last ``weeks`` local ISO weeks, oldest first."""
+    """(Monday, counted, shown sessions) for the last ``weeks`` local ISO weeks, oldest first."""
     if weeks < 1:
         raise ValueError(f"weeks must be at least 1, not {weeks}")
     first = range_start(today, weeks)
     edges = _edges(columns, first, weeks, timedelta(weeks=1), tz)
     base = edges[0]
-    done = list(accumulate(columns.completed[base : edges[-1]], initial=0))
+    counted = list(accumulate(columns.counted[base : edges[-1]], initial=0))
+    shown = list(accumulate(columns.shown[base : edges[-1]], initial=0))
     return [
         (
             first + timedelta(weeks=i),
-            done[edges[i + 1] - base] - done[edges[i] - base],
-            edges[i + 1] - edges[i],
+            counted[edges[i + 1] - base] - counted[edges[i] - base],
+            shown[edges[i + 1] - base] - shown[edges[i] - base],
         )
         for i in range(weeks)
     ]
 
 
 def daily_figures(columns: SessionColumns, days: int, today: date, tz: tzinfo) -> dict[date, int]:
-    """As :func:`psoas_desktop.core.stats.daily_counts`: sessions per local day that were completed or
-    had holds, for the last ``days`` days, every day present."""
+    """As :func:`psoas_desktop.core.stats.daily_counts`: shown sessions per local day, for the last
+    ``days`` days, every day present."""
     if days < 1:
         raise ValueError(f"days must be at least 1, not {days}")
     first = today - timedelta(days=days - 1)
     edges = _edges(columns, first, days, timedelta(days=1), tz)
     base = edges[0]
-    counted = list(accumulate(columns.active[base : edges[-1]], initial=0))
+    counted = list(accumulate(columns.shown[base : edges[-1]], initial=0))
     return {
         first + timedelta(days=i): counted[edges[i + 1] - base] - counted[edges[i] - base]
         for i in range(days)
@@ -183,12 +189,12 @@ def _with_holds(
     return [
         WeekStat(
             week_start=monday,
-            sessions=completed,
+            sessions=counted,
             all_sessions=every,
             hold_minutes=math.fsum(s.hold_seconds for s in in_range[cuts[i] : cuts[i + 1]]) / 60,
-            goal_met=completed >= goal,
+            goal_met=counted >= goal,
         )
-        for i, (monday, completed, every) in enumerate(counts)
+        for i, (monday, counted, every) in enumerate(counts)
     ]
 
 
@@ -202,12 +208,17 @@ class HistoryData:
     current_streak: int
     best_streak: int
     breakdown: tuple[tuple[str, float], ...]  # (exercise id, minutes) in the range, most first
-    heatmap_start: date  # the Monday of the heatmap's first column
-    daily: Mapping[date, int]  # every day from heatmap_start to today → sessions that day
-    tightness: tuple[tuple[datetime, int | None, int | None], ...]  # in the range, oldest first
-    sessions: tuple[SessionSummary, ...]  # in the range, newest first
-    this_week: tuple[SessionSummary, ...]  # this ISO week, oldest first
-    total_sessions: int
+    heatmap_start: date  # the Monday of the heatmap's first column: the range's first week
+    daily: Mapping[date, int]  # every day from heatmap_start to today → shown sessions that day
+    tightness: tuple[tuple[date, float | None, float | None], ...]  # daily means in the range, oldest first
+    sessions: tuple[SessionSummary, ...]  # the shown sessions of the range, newest first
+    this_week: tuple[SessionSummary, ...]  # the shown sessions of this ISO week, oldest first
+    total_sessions: int  # shown sessions in the whole history
+
+    @property
+    def heatmap_weeks(self) -> int:
+        """The calendar's columns: the weeks of the range."""
+        return len(self.weeks)
 
 
 def range_start(today: date, weeks: int) -> date:
@@ -232,14 +243,14 @@ def summarize(  # noqa: PLR0917 — the snapshot, the view's four settings, and 
     start = local_midnight(range_start(today, weeks), tz)
     if snapshot.since > start:
         raise ValueError(f"the snapshot starts at {snapshot.since}, after the range's start {start}")
-    heatmap_start = this_monday - timedelta(weeks=HEATMAP_WEEKS - 1)
+    heatmap_start = range_start(today, weeks)
     columns = snapshot.columns
     first_week = this_monday
     if columns.started:
         first_week = iso_week_start(datetime.fromisoformat(columns.started[0]).astimezone(tz).date())
     span = max(weeks, (this_monday - first_week).days // 7 + 1)
     counts = week_counts(columns, span, today, tz)
-    in_range = sorted((s for s in snapshot.recent if s.started >= start), key=_started)
+    in_range = sorted((s for s in snapshot.recent if s.started >= start and s.shown), key=_started)
     shown = _with_holds(counts[-weeks:], in_range, tz, goal)
     # Streaks look at every week, but only at whether it met the goal: the older weeks need no minutes.
     older = [WeekStat(monday, done, every, 0.0, done >= goal) for monday, done, every in counts[:-weeks]]
@@ -257,10 +268,10 @@ def summarize(  # noqa: PLR0917 — the snapshot, the view's four settings, and 
         breakdown=tuple(exercise_breakdown(in_range, start).items()),  # largest first
         heatmap_start=heatmap_start,
         daily=daily,
-        tightness=tuple(tightness_trend(in_range)),
+        tightness=tuple(tightness_trend(in_range, tz)),
         sessions=tuple(reversed(in_range)),
         this_week=tuple(s for s in in_range if s.started >= week_start),
-        total_sessions=len(columns),
+        total_sessions=sum(columns.shown),
     )
 
 
@@ -272,13 +283,12 @@ def plural(count: int, word: str) -> str:
 
 
 def week_tooltip(week: WeekStat, goal: int) -> str:
-    """E.g. "Week of 2026-11-16: 3 sessions (goal 3) ✓"; stopped sessions are mentioned, not counted."""
+    """E.g. "Week of 2026-11-16: 3 sessions (goal 3) ✓"; stopped-early sessions are mentioned, not counted."""
     text = f"Week of {week.week_start.isoformat()}: {plural(week.sessions, 'session')} (goal {goal})"
     if week.goal_met:
         text += " ✓"
-    stopped = week.all_sessions - week.sessions
-    if stopped > 0:
-        text += f", {stopped} stopped early"
+    if week.stopped_early > 0:
+        text += f", {week.stopped_early} stopped early"
     return text
 
 
@@ -299,7 +309,13 @@ def streak_sentence(current: int, best: int) -> str:
 
 
 def status_sentence(data: HistoryData) -> str:
-    return f"{plural(len(data.sessions), 'session')} in range · {data.total_sessions} in all"
+    """E.g. "5 sessions in range, 2 stopped early · 120 in all": the same counts as the weekly bars."""
+    counted = sum(w.sessions for w in data.weeks)
+    stopped = sum(w.stopped_early for w in data.weeks)
+    text = f"{plural(counted, 'session')} in range"
+    if stopped:
+        text += f", {stopped} stopped early"
+    return f"{text} · {data.total_sessions} in all"
 
 
 def week_tick_label(day: date) -> str:
@@ -314,10 +330,10 @@ def week_ticks(weeks: Sequence[WeekStat]) -> list[list[tuple[float, str]]]:
     return [major, [(float(i), "") for i in range(len(weeks))]]
 
 
-def month_ticks(heatmap_start: date) -> list[tuple[float, str]]:
+def month_ticks(heatmap_start: date, columns: int) -> list[tuple[float, str]]:
     """Under each month's first Monday of the heatmap; January says its year."""
     ticks = []
-    for column in range(HEATMAP_WEEKS):
+    for column in range(columns):
         monday = heatmap_start + timedelta(weeks=column)
         if monday.day <= 7:
             ticks.append((column + 0.5, f"{monday:%b %Y}" if monday.month == 1 else f"{monday:%b}"))
@@ -343,7 +359,7 @@ def index_at(position: float, count: int, half_width: float) -> int | None:
 def heatmap_day_at(data: HistoryData, x: float, y: float) -> tuple[date, int] | None:
     """(day, sessions) of the heatmap cell at (x, y) (column = week, row = weekday), if it is shown."""
     column, row = math.floor(x), math.floor(y)
-    if not (0 <= column < HEATMAP_WEEKS and 0 <= row < len(DAY_NAMES)):
+    if not (0 <= column < data.heatmap_weeks and 0 <= row < len(DAY_NAMES)):
         return None
     day = data.heatmap_start + timedelta(weeks=column, days=row)
     count = data.daily.get(day)
@@ -351,7 +367,6 @@ def heatmap_day_at(data: HistoryData, x: float, y: float) -> tuple[date, int] | 
 
 
 __all__ = [
-    "HEATMAP_WEEKS",
     "WEEK_RANGES",
     "HistoryData",
     "HistorySnapshot",

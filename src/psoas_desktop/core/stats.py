@@ -4,6 +4,21 @@ Everything that depends on the calendar is computed in a caller-supplied time zo
 a session belongs to the local calendar date on which it started, so a 23-hour or 25-hour DST day is one
 day like any other, and a session just after local midnight never lands on the previous UTC date.
 Weeks are ISO weeks (Monday to Sunday).
+
+The counting rule, the one every view uses (:func:`counts_toward_goal`, :func:`is_shown`):
+
+* a session is shown (in the table, the charts, the calendar, ``all_sessions``) when it has at least one
+  finished hold; one stopped before its first hold finished is not a session of exercise;
+* every finished hold counts toward the hold minutes, whatever the session's end;
+* a shown session counts toward the weekly goal when it completed, or when it was stopped or interrupted
+  (or is still running) after at least half of its planned hold time.
+
+"Planned hold time" is what the history stores: the planned seconds of each hold the session *reached*
+(``entries.planned_seconds``, each hold once even if it was restarted). The holds a stopped session never
+reached are not stored anywhere (the plan depends on the settings of the day and on the exercise it
+started from), so they cannot be weighed. The rule is therefore lenient on purpose: a session stopped after
+its first finished holds counts, unless it skipped or cut short so many holds that less than half of the
+time it reached was held.
 """
 
 from __future__ import annotations
@@ -14,6 +29,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 COMPLETED = "completed"
+GOAL_SHARE = 0.5
+"""The share of its planned hold time a session that did not complete needs to count toward the goal."""
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -29,7 +46,9 @@ class SessionSummary:
     routine: str
     level: str
     hold_seconds: float
-    """Sum of the actual seconds of the session's completed holds."""
+    """Sum of the actual seconds of the session's finished (completed) holds."""
+    planned_hold_seconds: float
+    """Sum of the planned seconds of the holds the session reached (each once); see the module docstring."""
     exercise_seconds: Mapping[str, float] = field(default_factory=dict, hash=False)
     """Completed hold seconds per exercise id."""
     tightness_left: int | None = None
@@ -38,18 +57,43 @@ class SessionSummary:
     ended: datetime | None = None
     """Aware UTC; None while the session is running."""
 
+    @property
+    def shown(self) -> bool:
+        return is_shown(self.hold_seconds)
+
+    @property
+    def counted(self) -> bool:
+        return counts_toward_goal(self.status, self.hold_seconds, self.planned_hold_seconds)
+
+
+def is_shown(finished_seconds: float) -> bool:
+    """Whether a session with this much finished hold time is listed and counted at all."""
+    return finished_seconds > 0
+
+
+def counts_toward_goal(status: str, finished_seconds: float, planned_seconds: float) -> bool:
+    """The one rule for the weekly goal (see the module docstring): completed, or at least half held."""
+    if not is_shown(finished_seconds):
+        return False
+    return status == COMPLETED or finished_seconds >= GOAL_SHARE * planned_seconds
+
 
 @dataclass(frozen=True)
 class WeekStat:
     week_start: date
     """The Monday of the local ISO week."""
     sessions: int
-    """Completed sessions: what counts toward the weekly goal."""
+    """Sessions that count toward the weekly goal (:func:`counts_toward_goal`)."""
     all_sessions: int
-    """Every session started that week, whatever its status."""
+    """Every shown session started that week (:func:`is_shown`), whatever its end."""
     hold_minutes: float
-    """Completed hold time of every session that week."""
+    """Finished hold time of every session that week."""
     goal_met: bool
+
+    @property
+    def stopped_early(self) -> int:
+        """Shown sessions that do not count toward the goal (drawn as the lighter part of a week's bar)."""
+        return self.all_sessions - self.sessions
 
 
 def iso_week_start(day: date) -> date:
@@ -88,27 +132,26 @@ def weekly_stats(
         raise ValueError(f"the weekly goal must be at least 1, not {goal}")
     last = iso_week_start(today)
     starts = [last - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-    completed = dict.fromkeys(starts, 0)
-    every = dict.fromkeys(starts, 0)
+    counted = dict.fromkeys(starts, 0)
+    shown = dict.fromkeys(starts, 0)
     seconds = dict.fromkeys(starts, 0.0)
     earliest, latest = _instant_bounds(starts[0], last + timedelta(days=7))
     for summary in summaries:
         if not _within(summary.started, earliest, latest):  # cheap: no zone conversion
             continue
         week = iso_week_start(_local_date(summary.started, tz))
-        if week not in every:
+        if week not in shown or not summary.shown:
             continue
-        every[week] += 1
+        shown[week] += 1
         seconds[week] += summary.hold_seconds
-        if summary.status == COMPLETED:
-            completed[week] += 1
+        counted[week] += summary.counted
     return [
         WeekStat(
             week_start=start,
-            sessions=completed[start],
-            all_sessions=every[start],
+            sessions=counted[start],
+            all_sessions=shown[start],
             hold_minutes=seconds[start] / 60,
-            goal_met=completed[start] >= goal,
+            goal_met=counted[start] >= goal,
         )
         for start in starts
     ]
@@ -158,8 +201,7 @@ def exercise_breakdown(summaries: Iterable[SessionSummary], since: datetime | da
 def daily_counts(summaries: Iterable[SessionSummary], days: int, today: date, tz: tzinfo) -> dict[date, int]:
     """Sessions per local day for the last `days` days (oldest first, every day present, today last).
 
-    A session counts when it was completed or holds were done in it (a session abandoned before its first
-    hold is not a day of exercise).
+    Every shown session counts (:func:`is_shown`: one with a finished hold), whatever its end.
     """
     if days < 1:
         raise ValueError(f"days must be at least 1, not {days}")
@@ -168,7 +210,7 @@ def daily_counts(summaries: Iterable[SessionSummary], days: int, today: date, tz
     for summary in summaries:
         if not _within(summary.started, earliest, latest):
             continue
-        if summary.status != COMPLETED and summary.hold_seconds <= 0:
+        if not summary.shown:
             continue
         day = _local_date(summary.started, tz)
         if day in counts:
@@ -176,15 +218,28 @@ def daily_counts(summaries: Iterable[SessionSummary], days: int, today: date, tz
     return counts
 
 
-def tightness_trend(summaries: Iterable[SessionSummary]) -> list[tuple[datetime, int | None, int | None]]:
-    """(session start, left, right) for every session with a check-in, oldest first."""
-    points = [
-        (s.started, s.tightness_left, s.tightness_right)
-        for s in summaries
-        if s.tightness_left is not None or s.tightness_right is not None
-    ]
-    points.sort(key=lambda point: point[0])
-    return points
+def tightness_trend(
+    summaries: Iterable[SessionSummary], tz: tzinfo
+) -> list[tuple[date, float | None, float | None]]:
+    """(local day, mean left, mean right) for every day with a check-in, oldest first.
+
+    One point a day: several check-ins on one day are averaged (per side), so the line shows the trend,
+    not the ups and downs within a day.
+    """
+    days: dict[date, tuple[list[int], list[int]]] = {}
+    for s in summaries:
+        if s.tightness_left is None and s.tightness_right is None:
+            continue
+        left, right = days.setdefault(_local_date(s.started, tz), ([], []))
+        if s.tightness_left is not None:
+            left.append(s.tightness_left)
+        if s.tightness_right is not None:
+            right.append(s.tightness_right)
+    return [(day, _mean(left), _mean(right)) for day, (left, right) in sorted(days.items())]
+
+
+def _mean(values: list[int]) -> float | None:
+    return sum(values) / len(values) if values else None
 
 
 class SystemLocalZone(tzinfo):

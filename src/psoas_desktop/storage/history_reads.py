@@ -2,8 +2,9 @@
 
 Ten years of heavy use are ≈18,000 sessions. Building a :class:`SessionSummary` for each (what
 ``History.summaries()`` does, cold) took most of the window's first open; the weekly figures and the
-heatmap only need each session's start, whether it was completed and whether holds were done, which one query
-returns as three columns. Whole summaries are built only for the
+heatmap only need each session's start, whether it counts toward the goal and whether it is shown, which one
+query and the core's counting rule (``stats.counts_toward_goal``, applied here in Python, not rewritten in
+SQL) turn into three columns. Whole summaries are built only for the
 sessions of the selected range.
 
 Each read takes a read-only connection of its own from the History's readers' pool, in the calling thread
@@ -18,18 +19,23 @@ import sqlite3
 from datetime import datetime
 
 from psoas_desktop.core.history_summary import HistorySnapshot, SessionColumns, snapshot_of, utc_key
-from psoas_desktop.core.stats import SessionSummary
+from psoas_desktop.core.stats import SessionSummary, counts_toward_goal, is_shown
 from psoas_desktop.storage.history import History
-from psoas_desktop.storage.rows import summaries_from
+from psoas_desktop.storage.rows import PLANNED_SQL, summaries_from
 from psoas_desktop.storage.schema import HistoryError
 
-# Each start as stored (fixed-width UTC text, the core's utc_key), completed or not, and active: completed or
-# with holds done (its hold total looked up only for the few sessions that were not completed).
+# The counting rule's inputs for every session in start order: its start as stored (fixed-width UTC text,
+# the core's utc_key), its status, its finished hold seconds and the planned seconds of the holds it reached
+# (as rows.PLANNED_SQL). The rule needs neither sum for a completed session, only whether it has a finished
+# hold (1 or 0 stands for its seconds): the sums are looked up for the few sessions that did not complete.
 _COLUMNS_SQL = """
-SELECT started_utc,
-       status = 'completed',
-       CASE WHEN status = 'completed' THEN 1
-            ELSE (SELECT total(t.seconds) FROM session_totals AS t WHERE t.session_id = sessions.id) > 0 END
+SELECT started_utc, status,
+       CASE WHEN status = 'completed'
+            THEN EXISTS (SELECT 1 FROM session_totals AS t WHERE t.session_id = sessions.id AND t.seconds > 0)
+            ELSE (SELECT total(t.seconds) FROM session_totals AS t WHERE t.session_id = sessions.id) END,
+       CASE WHEN status = 'completed' THEN 0.0
+            ELSE (SELECT total(e.planned_seconds) FROM entries AS e
+                  WHERE e.session_id = sessions.id AND e.status != 'restarted') END
 FROM sessions ORDER BY started_utc
 """
 _SESSIONS_SQL = (
@@ -41,6 +47,7 @@ _TOTALS_SQL = (
     " JOIN sessions AS s ON s.id = t.session_id WHERE s.started_utc >= ?"
 )
 # Through the sessions' index, then checkins_by_session: a join would scan every check-in ever made.
+_PLANNED_SQL = PLANNED_SQL + " AND session_id IN (SELECT id FROM sessions WHERE started_utc >= ?)"
 _CHECKINS_SQL = (
     "SELECT session_id, side, tightness FROM checkins"
     " WHERE session_id IN (SELECT id FROM sessions WHERE started_utc >= ?)"
@@ -73,8 +80,11 @@ def read_snapshot(conn: sqlite3.Connection, since: datetime) -> HistorySnapshot:
     if since.utcoffset() is None:
         raise ValueError(f"since must be timezone-aware: {since!r}")
     rows = conn.execute(_COLUMNS_SQL).fetchall()
-    started, completed, active = zip(*rows, strict=True) if rows else ((), (), ())
-    columns = SessionColumns(started=started, completed=completed, active=active)
+    columns = SessionColumns(
+        started=[started for started, _, _, _ in rows],
+        counted=[counts_toward_goal(status, done, planned) for _, status, done, planned in rows],
+        shown=[is_shown(done) for _, _, done, _ in rows],
+    )
     return HistorySnapshot(columns, tuple(_summaries_since(conn, since)), since)
 
 
@@ -82,5 +92,8 @@ def _summaries_since(conn: sqlite3.Connection, since: datetime) -> list[SessionS
     """As ``History.summaries()``, for the sessions started at or after ``since``, in no order."""
     key = (utc_key(since),)  # as the starts are stored
     return summaries_from(
-        conn.execute(_SESSIONS_SQL, key), conn.execute(_TOTALS_SQL, key), conn.execute(_CHECKINS_SQL, key)
+        conn.execute(_SESSIONS_SQL, key),
+        conn.execute(_TOTALS_SQL, key),
+        conn.execute(_PLANNED_SQL + " GROUP BY session_id", key),
+        conn.execute(_CHECKINS_SQL, key),
     )

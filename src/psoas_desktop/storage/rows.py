@@ -13,6 +13,9 @@ from psoas_desktop.core.stats import SessionSummary
 from psoas_desktop.storage.schema import parse_utc
 
 RUNNING = "running"
+# The planned seconds of the holds each session reached (core.stats.SessionSummary.planned_hold_seconds): an
+# attempt the user restarted is not planned time twice. A caller adds its WHERE and "GROUP BY session_id".
+PLANNED_SQL = "SELECT session_id, total(planned_seconds) FROM entries WHERE status != 'restarted'"
 INTERRUPTED = "interrupted"
 
 
@@ -76,26 +79,32 @@ def load_summaries(conn: sqlite3.Connection, session_ids: Sequence[int] | None) 
         + (f" WHERE session_id{where}" if where else ""),
         params,
     )
+    planned = conn.execute(
+        PLANNED_SQL + (f" AND session_id{where}" if where else "") + " GROUP BY session_id", params
+    )
     checkins = conn.execute(
         "SELECT session_id, side, tightness FROM checkins"
         + (f" WHERE session_id{where}" if where else "")
         + " ORDER BY session_id, created_utc, id",
         params,
     )
-    return summaries_from(sessions, totals, checkins)
+    return summaries_from(sessions, totals, planned, checkins)
 
 
 def summaries_from(
     sessions: Iterable[Sequence[Any]],
     totals: Iterable[Sequence[Any]],
+    planned: Iterable[Sequence[Any]],
     checkins: Iterable[Sequence[Any]],
 ) -> list[SessionSummary]:
-    """Summaries from the rows of three queries: sessions (id, routine, level, started_utc,
-    utc_offset_seconds, ended_utc, status), their totals (session_id, exercise, seconds) and their
-    check-ins (session_id, side, tightness) in time order, so the latest check-in of a side wins."""
+    """Summaries from the rows of four queries: sessions (id, routine, level, started_utc,
+    utc_offset_seconds, ended_utc, status), their totals (session_id, exercise, seconds), their planned
+    hold seconds (session_id, seconds: :data:`PLANNED_SQL`) and their check-ins (session_id, side,
+    tightness) in time order, so the latest check-in of a side wins."""
     per_session: dict[int, dict[str, float]] = {}
     for session_id, exercise, seconds in totals:
         per_session.setdefault(session_id, {})[exercise] = seconds
+    planned_seconds: dict[int, float] = dict(planned)  # type: ignore[arg-type]
     tightness: dict[int, list[int | None]] = {}
     for session_id, side, value in checkins:
         pair = tightness.setdefault(session_id, [None, None])
@@ -119,6 +128,7 @@ def summaries_from(
                 routine=routine,
                 level=level,
                 hold_seconds=sum(exercises.values()),
+                planned_hold_seconds=planned_seconds.get(session_id, 0.0),
                 exercise_seconds=MappingProxyType(exercises),  # shared from the cache: read-only
                 tightness_left=left,
                 tightness_right=right,

@@ -3,9 +3,10 @@
 "Today" is Wednesday 2026-11-18 in Berlin (its ISO week starts on Monday 2026-11-16). The fixture history,
 by weeks before this one (goal 3):
 
-- this week: 3 completed (goal met), one of them with a left/right tightness rating
+- this week: 3 completed (goal met), with tightness ratings on Monday and two on Tuesday
 - 1 and 2 weeks ago: 3 completed each (met) — so the current streak is 3 weeks
-- 3 weeks ago: 2 completed + 1 stopped (not met)
+- 3 weeks ago: 2 completed + 1 stopped early (4 of 15 planned minutes: shown, not counted; not met)
+  + 1 stopped before its first hold finished (0.0 minutes: neither shown nor counted)
 - 4 weeks ago: nothing
 - 20 to 23 weeks ago: 3 completed each — the best streak, 4 weeks, outside the 12-week range
 """
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtCore import QCoreApplication, QPointF, Qt
 from PySide6.QtGui import QBrush
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -51,6 +53,7 @@ def session(
     left: int | None = None,
     right: int | None = None,
     routine: str = "full",
+    planned: float | None = None,
 ) -> SessionSummary:
     return SessionSummary(
         session_id=next(IDS),
@@ -59,6 +62,7 @@ def session(
         routine=routine,
         level="standard",
         hold_seconds=hold_seconds,
+        planned_hold_seconds=hold_seconds if planned is None else planned,
         exercise_seconds=exercises if exercises is not None else {"lunge": hold_seconds},
         tightness_left=left,
         tightness_right=right,
@@ -73,15 +77,16 @@ def week(offset: int, weekday: int = 0) -> date:
 def fixture_history() -> list[SessionSummary]:
     history = [
         session(week(0, 0), 7, exercises={"lunge": 300.0, "bridge": 300.0}, left=6, right=4),
-        session(week(0, 1), 7),
-        session(week(0, 1), 19, hold_seconds=900.0, exercises={"march": 900.0}),
+        session(week(0, 1), 7, left=3),
+        session(week(0, 1), 19, hold_seconds=900.0, exercises={"march": 900.0}, left=5, right=2),
     ]
     for offset in (1, 2):
         history += [session(week(offset, d), hold_seconds=300.0) for d in (0, 2, 4)]
     history += [
         session(week(3, 0), left=8, right=None),
         session(week(3, 3)),
-        session(week(3, 5), status="stopped", hold_seconds=0.0, exercises={}),
+        session(week(3, 5), status="stopped", hold_seconds=240.0, planned=900.0),
+        session(week(3, 6), status="stopped", hold_seconds=0.0, exercises={}, planned=30.0),
     ]
     for offset in (20, 21, 22, 23):
         history += [session(week(offset, d), hold_seconds=120.0) for d in (1, 3, 6)]
@@ -154,6 +159,13 @@ def test_bars_are_the_weekly_completed_counts_oldest_first(window: HistoryWindow
     assert list(window.weeks_page.sessions_bars.opts["height"]) == expected_counts(12)
 
 
+def test_sessions_stopped_early_are_the_pale_top_of_their_weeks_bar(window: HistoryWindow) -> None:
+    pale = window.weeks_page.stopped_bars.opts
+    assert list(pale["height"]) == [0] * 8 + [1, 0, 0, 0]  # 3 weeks ago
+    assert list(pale["y0"]) == expected_counts(12)  # on top of the counted sessions
+    assert window.status_label.text() == "11 sessions in range, 1 stopped early · 24 in all"
+
+
 def test_goal_line_sits_at_the_goal_and_follows_a_new_goal(qtbot: QtBot, window: HistoryWindow) -> None:
     assert window.goal_line_value() == 3
     with qtbot.waitSignal(window.ready):
@@ -195,50 +207,72 @@ def test_exercise_breakdown_uses_the_names_and_sorts_most_first(window: HistoryW
     assert [name for name, _ in data] == ["Kneeling lunge", "Supine march", "Glute bridge"]
     assert dict(data)["Supine march"] == pytest.approx(15)
     assert dict(data)["Glute bridge"] == pytest.approx(5)
-    assert dict(data)["Kneeling lunge"] == pytest.approx(5 + 10 + 6 * 5 + 2 * 10)
+    assert dict(data)["Kneeling lunge"] == pytest.approx(5 + 10 + 6 * 5 + 2 * 10 + 4)
     assert list(exercise_page(window).bars.opts["width"]) == pytest.approx([m for _, m in data])
 
 
-def test_tightness_trend_has_both_sides_and_skips_unrated(window: HistoryWindow) -> None:
+def test_exercise_bars_show_their_values_at_their_ends(window: HistoryWindow) -> None:
+    open_tab(window, "Exercises")
+    labels = exercise_page(window).value_labels
+    assert [label.toPlainText() for label in labels] == ["69.0 min", "15.0 min", "5.0 min"]
+    assert [label.pos().x() for label in labels] == pytest.approx([69, 15, 5])  # at the bars' ends
+    assert [label.pos().y() for label in labels] == [0, 1, 2]
+    x_range = exercise_page(window).chart.view.viewRange()[0]
+    assert x_range[1] > 69 * 1.2  # room right of the longest bar for its value
+
+
+def test_tightness_trend_is_a_daily_mean_per_side_and_skips_unrated(window: HistoryWindow) -> None:
     open_tab(window, "Tightness")
     trend = window.tightness_data()
-    assert [(t.date(), left, right) for t, left, right in trend] == [
+    assert trend == [
         (week(3, 0), 8, None),
         (week(0, 0), 6, 4),
+        (week(0, 1), 4, 2),  # two check-ins on Tuesday (3 and 5 left): one point, their mean
     ]
     left_x, left_y = tightness_page(window).left_curve.getData()
     right_x, right_y = tightness_page(window).right_curve.getData()
-    assert list(left_y) == [8, 6]
-    assert list(right_y) == [4]
-    assert list(right_x) == [trend[1][0].timestamp()]
-    assert left_x[0] < left_x[1]
+    assert list(left_y) == [8, 6, 4]
+    assert list(right_y) == [4, 2]
+    noon = [datetime.combine(day, datetime.min.time(), TZ).timestamp() + 12 * 3600 for day, _, _ in trend]
+    assert list(left_x) == noon
+    assert list(right_x) == noon[1:]
 
 
-def test_heatmap_covers_52_weeks_up_to_today(window: HistoryWindow) -> None:
+def test_heatmap_covers_the_range_up_to_today(qtbot: QtBot, window: HistoryWindow) -> None:
     counts = window.heatmap_counts()
-    first = MONDAY - timedelta(weeks=51)
+    first = MONDAY - timedelta(weeks=11)
     assert min(counts) == first and max(counts) == TODAY
-    assert len(counts) == 51 * 7 + 3
+    assert len(counts) == 11 * 7 + 3
     assert counts[week(0, 1)] == 2
     assert counts[week(2, 4)] == 1
+    assert counts[week(3, 5)] == 1  # stopped early: a day of exercise
+    assert counts[week(3, 6)] == 0  # stopped before its first hold finished
     assert counts[week(4, 2)] == 0
     open_tab(window, "Calendar")
     image = calendar_page(window).image.image
+    assert image.shape == (12, 7, 4)
+    assert image[11, 3, 3] == 0  # Thursday of this week is in the future: transparent
+    with qtbot.waitSignal(window.ready):
+        window.set_weeks(52)
+    assert min(window.heatmap_counts()) == MONDAY - timedelta(weeks=51)
+    image = calendar_page(window).image.image
     assert image.shape == (52, 7, 4)
-    assert image[51, 3, 3] == 0  # Thursday of this week is in the future: transparent
     busy, quiet = image[51, 1], image[51, 2]
     assert busy[3] == quiet[3] == 255
     assert sum(int(c) for c in busy[:3]) < sum(int(c) for c in quiet[:3])  # more sessions, darker
 
 
 def test_table_lists_the_sessions_of_the_range_newest_first(window: HistoryWindow) -> None:
-    assert window.table_row_count() == 3 + 6 + 3
+    assert window.table_row_count() == 3 + 6 + 3  # not the stopped 0.0-minute session
     model = window.table_model
     assert model.data(model.index(0, 0)) == f"{week(0, 1).isoformat()} 19:00"
     assert model.data(model.index(0, 3)) == "15.0"
+    assert model.data(model.index(0, 4)) == "Yes"
     assert model.data(model.index(window.table_row_count() - 1, 2)) == "Completed"
     stopped = [r for r in range(model.rowCount()) if model.data(model.index(r, 2)) == "Stopped"]
     assert len(stopped) == 1
+    assert model.data(model.index(stopped[0], 3)) == "4.0"
+    assert model.data(model.index(stopped[0], 4)) == "No (stopped early)"
 
 
 def test_routine_names_are_shown_when_given(qtbot: QtBot, source: FakeSource) -> None:
@@ -269,12 +303,12 @@ def test_other_charts_are_built_when_their_tab_opens_and_follow_the_range(
     assert window.tabs.exercise_page is None and window.tabs.calendar_page is None
     assert window.tabs.tightness_page is None
     open_tab(window, "Tightness")
-    assert list(tightness_page(window).left_curve.getData()[1]) == [8, 6]
+    assert list(tightness_page(window).left_curve.getData()[1]) == [8, 6, 4]
     open_tab(window, "Weeks")
     with qtbot.waitSignal(window.ready):
         window.set_weeks(26)  # a built tab redraws even when it is not the current one
-    assert list(tightness_page(window).left_curve.getData()[1]) == [2, 8, 6]
-    assert list(tightness_page(window).right_curve.getData()[1]) == [3, 4]
+    assert list(tightness_page(window).left_curve.getData()[1]) == [2, 8, 6, 4]
+    assert list(tightness_page(window).right_curve.getData()[1]) == [3, 4, 2]
     assert window.tabs.calendar_page is None
 
 
@@ -291,7 +325,7 @@ def test_charts_stay_hidden_behind_a_loading_label_until_the_data_arrives(
     assert not window.weeks_page.loading_label.isVisible()
     assert window.weeks_page.sessions_plot is not None and window.weeks_page.sessions_plot.widget.isVisible()
     assert window.weeks_page.hold_plot is not None and window.weeks_page.hold_plot.widget.isVisible()
-    assert window.status_label.text() == "12 sessions in range · 24 in all"
+    assert window.status_label.text() == "11 sessions in range, 1 stopped early · 24 in all"
 
 
 def test_a_superseded_result_is_never_drawn(qtbot: QtBot, window: HistoryWindow) -> None:
@@ -359,13 +393,13 @@ def test_hovering_a_bar_or_a_day_shows_its_tooltip(qtbot: QtBot, window: History
     open_tab(window, "Calendar")
     heatmap = calendar_page(window).chart
     qtbot.waitUntil(heatmap.widget.isVisible)
-    assert hover(heatmap, 51.5, 1.5) == "2026-11-17 (Tue): 2 sessions"
-    assert hover(heatmap, 51.5, 4.5) == ""  # Friday of this week has not happened
-    assert hover(heatmap, 60, 1.5) == ""  # beside the heatmap
+    assert hover(heatmap, 11.5, 1.5) == "2026-11-17 (Tue): 2 sessions"
+    assert hover(heatmap, 11.5, 4.5) == ""  # Friday of this week has not happened
+    assert hover(heatmap, 13, 1.5) == ""  # beside the heatmap
     open_tab(window, "Exercises")
     exercises = exercise_page(window).chart
     qtbot.waitUntil(exercises.widget.isVisible)
-    assert hover(exercises, 1, 0) == "Kneeling lunge: 65.0 minutes"
+    assert hover(exercises, 1, 0) == "Kneeling lunge: 69.0 minutes"
     assert hover(exercises, 1, 0.5) == ""  # between two bars
 
 
@@ -465,7 +499,7 @@ def test_a_snapshot_source_is_read_from_the_range_start_and_again_for_a_wider_ra
     assert source.since == [datetime.combine(week(11), datetime.min.time(), TZ)]
     assert window.table_row_count() == 12
     assert window.streak_text() == "Current streak: 3 weeks · Best streak: 4 weeks"  # from every week
-    assert window.status_label.text() == "12 sessions in range · 24 in all"
+    assert window.status_label.text() == "11 sessions in range, 1 stopped early · 24 in all"
     with qtbot.waitSignal(window.ready):
         window.set_weeks(26)
     assert source.since[-1] == datetime.combine(week(25), datetime.min.time(), TZ)
@@ -500,3 +534,49 @@ def test_start_up_modules_do_not_import_pyqtgraph_or_numpy(module: str) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("focus", ["window", "range", "table"])
+def test_escape_closes_the_window(qtbot: QtBot, window: HistoryWindow, focus: str) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    open_tab(window, "Sessions")
+    target = {"window": window, "range": window.range_combo, "table": window.tabs.table}[focus]
+    QTest.keyClick(target, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+
+
+@pytest.mark.parametrize("weeks", [12, 26, 52])
+def test_calendar_cells_are_at_least_14_px_for_every_range(
+    qtbot: QtBot, source: FakeSource, weeks: int
+) -> None:
+    window = open_window(qtbot, source, weeks=weeks)
+    window.show()
+    qtbot.waitExposed(window)
+    open_tab(window, "Calendar")
+    page = calendar_page(window)
+    qtbot.waitUntil(page.chart.widget.isVisible)
+    QCoreApplication.processEvents()
+    assert page.image.image.shape[0] == weeks
+    assert page.cell_size_px() >= 14
+    x_range = page.chart.view.viewRange()[0]
+    assert x_range[0] <= 0 and x_range[1] >= weeks  # every week in view
+
+
+@pytest.mark.parametrize("weeks", [12, 26, 52])
+def test_the_goal_label_is_over_no_bar(qtbot: QtBot, weeks: int) -> None:
+    """Every week above the goal (4 sessions, goal 3): a label drawn over any bar would be hidden."""
+    busy = [session(week(offset, day)) for offset in range(weeks) for day in (0, 1, 2)]
+    busy += [session(week(offset, 0), 19) for offset in range(1, weeks)]
+    window = open_window(qtbot, FakeSource(busy), weeks=weeks)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.weeks_page
+    assert page.sessions_plot is not None
+    QCoreApplication.processEvents()
+    label = page.goal_label_rect()
+    assert label.width() > 10
+    assert page.sessions_plot.view.sceneBoundingRect().contains(label)  # on screen, not cut off
+    assert not label.intersects(page.bar_rect(0))
+    assert all(not label.intersects(page.bar_rect(i)) for i in range(weeks))
+    assert label.left() > page.bar_rect(weeks - 1).right()  # right of the newest week

@@ -15,13 +15,12 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QCursor
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from psoas_desktop.core.history_summary import (
     DAY_NAMES,
-    HEATMAP_WEEKS,
     LEGEND_TEXT,
     MIDNIGHT,
     HistoryData,
@@ -45,12 +44,15 @@ from psoas_desktop.qt.history.palette import (
     HEAT_COLOURS,
     MISSED_EDGE,
     ORANGE,
+    STOPPED,
     TEXT,
     VERMILLION,
 )
 
 WEEK_AXIS_WIDTH = 64  # px, the left axes of the two weekly charts
 BAR_HALF_WIDTH = 0.4  # of a week bar, for the pointer (the bars are 0.7 wide)
+CALENDAR_CELL_PX = 15  # the smallest side of a calendar day, whatever the range
+GOAL_LABEL_GAP_PX = 6  # between the goal's label and the last bar
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,8 @@ class Chart:
 
 
 class WeeksPage(QWidget):
-    """Completed sessions per week against the goal, and hold minutes per week, over the range.
+    """Sessions per week against the goal (counted ones in full, stopped-early ones as a pale top), and hold
+    minutes per week, over the range. The goal's label sits right of the last bar, in room kept for it.
 
     Its two charts are built by :meth:`build_next`, one per event-loop turn while the window opens; until
     the first data they stay hidden behind a loading label: a chart's first paint costs ≈15 ms of Python,
@@ -143,15 +146,20 @@ class WeeksPage(QWidget):
         chart = self.sessions_plot = Chart.create("Sessions per week", "Sessions per week chart")
         self.sessions_bars = pg.BarGraphItem(x=[], height=[], width=0.7)
         chart.view.addItem(self.sessions_bars)
+        self.stopped_bars = pg.BarGraphItem(
+            x=[], y0=[], height=[], width=0.7, brush=pg.mkBrush(STOPPED), pen=pg.mkPen(MISSED_EDGE, width=1)
+        )
+        chart.view.addItem(self.stopped_bars)
         self.goal_line = pg.InfiniteLine(
             pos=self._goal,
             angle=0,
             movable=False,
             pen=pg.mkPen(VERMILLION, width=2, style=Qt.PenStyle.DashLine),
             label="goal {value:.0f}",
-            labelOpts={"position": 0.03, "color": VERMILLION, "anchors": [(0, 1), (0, 1)]},
+            labelOpts={"position": 1.0, "color": VERMILLION, "anchors": [(1, 1), (1, 1)]},
         )
         chart.view.addItem(self.goal_line)
+        chart.view.sigResized.connect(self._fit_x_range)
         chart.left.setLabel("sessions")
         chart.left.setWidth(WEEK_AXIS_WIDTH)
         chart.on_hover(self._sessions_tooltip_at)
@@ -190,10 +198,13 @@ class WeeksPage(QWidget):
             brushes=[met_brush if w.goal_met else missed_brush for w in weeks],
             pens=[met_pen if w.goal_met else missed_pen for w in weeks],
         )
+        self.stopped_bars.setOpts(
+            x=xs, y0=[w.sessions for w in weeks], height=[w.stopped_early for w in weeks], width=0.7
+        )
         self.goal_line.setValue(data.goal)
-        top = max([data.goal, *(w.sessions for w in weeks)])
+        top = max([data.goal, *(w.all_sessions for w in weeks)])
         sessions.view.setYRange(0, top + 1, padding=0)
-        sessions.view.setXRange(-0.6, len(weeks) - 0.4, padding=0)
+        self._fit_x_range()
         ticks = week_ticks(weeks)
         sessions.bottom.setTicks(ticks)
         hold.bottom.setTicks(ticks)
@@ -206,9 +217,31 @@ class WeeksPage(QWidget):
             for widget in (sessions.widget, self.legend_label, hold.widget):
                 widget.setVisible(True)
 
+    def _fit_x_range(self) -> None:
+        """The weeks, and right of the last one room for the goal's label (its width in pixels, so the
+        room is in weeks: w = L·(n + 0.2) / (W - L) for n weeks, a label of L px and a view of W px)."""
+        if self._data is None or self.sessions_plot is None:
+            return
+        count = len(self._data.weeks)
+        label = self.goal_line.label.boundingRect().width() + GOAL_LABEL_GAP_PX
+        width = self.sessions_plot.view.width()
+        room = label * (count + 0.2) / (width - label) if width > label * 2 else 1.5
+        self.sessions_plot.view.setXRange(-0.6, count - 0.4 + room, padding=0)
+
     def goal_line_value(self) -> float:
         self.finish_building()
         return float(self.goal_line.value())
+
+    def goal_label_rect(self) -> QRectF:
+        """The goal's label in scene coordinates (tests check that no bar is under it)."""
+        return QRectF(self.goal_line.label.sceneBoundingRect())
+
+    def bar_rect(self, index: int) -> QRectF:
+        """The full bar (counted and stopped early) of the week at ``index``, in scene coordinates."""
+        assert self._data is not None and self.sessions_plot is not None
+        week = self._data.weeks[index]
+        box = QRectF(index - 0.35, 0, 0.7, max(week.all_sessions, 0.001))
+        return QRectF(self.sessions_plot.view.mapViewToScene(box).boundingRect())
 
     def _week_at(self, point: QPointF) -> WeekStat | None:
         if self._data is None:
@@ -238,6 +271,7 @@ class ExercisePage:
             x0=[], y=[], width=[], height=0.6, brush=pg.mkBrush(GREEN), pen=pg.mkPen("#006B4F")
         )
         self.chart.view.addItem(self.bars)
+        self.value_labels: list[Any] = []  # pg.TextItem: the minutes at the end of each bar
         self.chart.bottom.setLabel("minutes")
         self.chart.view.invertY(True)
         self.chart.on_hover(self._tooltip_at)
@@ -252,8 +286,17 @@ class ExercisePage:
         values = [m for _, m in data.breakdown]
         self.bars.setOpts(x0=[0.0] * len(values), y=list(range(len(values))), width=values)
         self.chart.left.setTicks([list(enumerate(names))])
+        for label in self.value_labels:
+            self.chart.view.removeItem(label)
+        self.value_labels = []
+        for row, minutes in enumerate(values):
+            label = pg.TextItem(f"{minutes:.1f} min", color=TEXT, anchor=(0, 0.5))
+            label.setPos(minutes, row)
+            self.chart.view.addItem(label)
+            self.value_labels.append(label)
         self.chart.view.setYRange(-0.6, max(len(values), 1) - 0.4, padding=0)
-        self.chart.view.setXRange(0, max([1.0, *values]) * 1.05, padding=0)
+        # Room right of the longest bar for its value.
+        self.chart.view.setXRange(0, max([1.0, *values]) * 1.25, padding=0)
 
     def _tooltip_at(self, point: QPointF) -> str | None:
         if self._data is None:
@@ -266,17 +309,21 @@ class ExercisePage:
 
 
 class CalendarPage:
-    """Sessions per day over the last 52 weeks: a column per week, a row per weekday, darker for more."""
+    """Sessions per day over the range: a column per week, a row per weekday, darker for more.
+
+    Its day cells stay square and at least CALENDAR_CELL_PX wide: the chart asks for the room they need.
+    """
 
     def __init__(self) -> None:
         self._data: HistoryData | None = None
-        self.chart = Chart.create("Sessions per day, last 52 weeks", "Calendar heatmap", y_grid=False)
+        self.chart = Chart.create("Sessions per day", "Calendar heatmap", y_grid=False)
         self.image = pg.ImageItem(axisOrder="col-major")
         view = self.chart.view
         view.addItem(self.image)
         view.invertY(True)
         view.setAspectLocked(True)
         self.chart.left.setTicks([[(row + 0.5, name) for row, name in enumerate(DAY_NAMES)]])
+        self.chart.left.setWidth(WEEK_AXIS_WIDTH)
         self.chart.on_hover(self._tooltip_at)
         swatches = "".join(
             f"<span style='color:{colour}'>■</span>" if i else "<span style='color:#B0B7BF'>■</span>"
@@ -284,7 +331,6 @@ class CalendarPage:
         )
         legend = QLabel(f"Fewer {swatches} more sessions (0, 1, 2, 3, 4+)")
         legend.setAccessibleName("Heatmap legend")
-        self.chart.widget.setMaximumHeight(260)  # 7 square rows: more height would only be blank
         self.widget = QWidget()
         column = QVBoxLayout(self.widget)
         column.addWidget(self.chart.widget, 1)
@@ -293,17 +339,33 @@ class CalendarPage:
 
     def draw(self, data: HistoryData) -> None:
         self._data = data
-        rgba = np.zeros((HEATMAP_WEEKS, 7, 4), dtype=np.uint8)  # future days stay transparent
+        columns = data.heatmap_weeks
+        self.chart.widget.ci.getItem(0, 1).setText(
+            f"Sessions per day, last {columns} weeks", color=TEXT, size="11pt"
+        )
+        rgba = np.zeros((columns, 7, 4), dtype=np.uint8)  # future days stay transparent
         palette = [QColor(c) for c in HEAT_COLOURS]
         for day, count in data.daily.items():
             offset = (day - data.heatmap_start).days
             colour = palette[heat_level(count)]
             rgba[offset // 7, offset % 7] = (colour.red(), colour.green(), colour.blue(), 255)
         self.image.setImage(rgba, autoLevels=False)
-        self.image.setRect(QRectF(0, 0, HEATMAP_WEEKS, 7))
-        self.chart.bottom.setTicks([month_ticks(data.heatmap_start)])
-        self.chart.view.setXRange(0, HEATMAP_WEEKS, padding=0.01)
-        self.chart.view.setYRange(0, 7, padding=0.02)
+        self.image.setRect(QRectF(0, 0, columns, 7))
+        self.chart.bottom.setTicks([month_ticks(data.heatmap_start, columns)])
+        self.chart.view.setRange(xRange=(0, columns), yRange=(0, 7), padding=0.01)
+        self.chart.widget.setMinimumSize(self._room_for(columns))
+        # Square cells as large as the width allows, and no taller than that (more would only be blank).
+        self.chart.widget.setMaximumHeight(max(self._room_for(columns).height(), 260))
+
+    def _room_for(self, columns: int) -> QSize:
+        """The chart's size when its cells are CALENDAR_CELL_PX wide (axes, title and padding around)."""
+        cell = CALENDAR_CELL_PX * 1.03  # the 1 % padding either side
+        return QSize(round(columns * cell) + WEEK_AXIS_WIDTH + 24, round(7 * cell) + 80)
+
+    def cell_size_px(self) -> float:
+        """The side of one day's cell on screen (tests check it)."""
+        view = self.chart.view
+        return float(view.mapViewToDevice(QRectF(0, 0, 1, 1)).boundingRect().width())
 
     def _tooltip_at(self, point: QPointF) -> str | None:
         found = None if self._data is None else heatmap_day_at(self._data, point.x(), point.y())
@@ -311,7 +373,7 @@ class CalendarPage:
 
 
 class TightnessPage:
-    """The tightness ratings after sessions in the range, left and right, over time."""
+    """The tightness ratings in the range, left and right: one point a day, the mean of its check-ins."""
 
     def __init__(self, tz: tzinfo) -> None:
         self._tz = tz
@@ -341,8 +403,9 @@ class TightnessPage:
         self.widget: QWidget = self.chart.widget
 
     def draw(self, data: HistoryData) -> None:
-        left = [(t.timestamp(), v) for t, v, _ in data.tightness if v is not None]
-        right = [(t.timestamp(), v) for t, _, v in data.tightness if v is not None]
+        # Each day's point at its local noon, the middle of its day.
+        left = [(self._noon(day), v) for day, v, _ in data.tightness if v is not None]
+        right = [(self._noon(day), v) for day, _, v in data.tightness if v is not None]
         self.left_curve.setData([x for x, _ in left], [y for _, y in left])
         self.right_curve.setData([x for x, _ in right], [y for _, y in right])
         # x is the POSIX time of each session; the ticks are the week starts, labelled as on the Weeks tab
@@ -354,3 +417,6 @@ class TightnessPage:
 
     def _midnight(self, day: date) -> float:
         return datetime.combine(day, MIDNIGHT, tzinfo=self._tz).timestamp()
+
+    def _noon(self, day: date) -> float:
+        return self._midnight(day) + 12 * 3600

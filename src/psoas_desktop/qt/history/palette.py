@@ -13,6 +13,7 @@ VERMILLION = "#D55E00"
 GREEN = "#009E73"
 GREY = "#8C8C8C"
 MISSED_EDGE = "#5F5F5F"
+STOPPED = "#D5DCE3"  # the pale top of a week's bar: sessions stopped early, shown but not counted
 TEXT = "#1D2329"
 AXIS = "#5A636C"
 # Calendar heatmap: one hue, rising darkness (reads in every kind of colour vision and in greyscale).

@@ -19,7 +19,16 @@ from psoas_desktop.core.history_summary import (
     week_tick_label,
 )
 from psoas_desktop.core.stats import iso_week_start
-from psoas_desktop.qt.history.palette import AXIS, BLUE, DARK_BLUE, GREY, MISSED_EDGE, TEXT, VERMILLION
+from psoas_desktop.qt.history.palette import (
+    AXIS,
+    BLUE,
+    DARK_BLUE,
+    GREY,
+    MISSED_EDGE,
+    STOPPED,
+    TEXT,
+    VERMILLION,
+)
 
 RESOLUTION = 144
 
@@ -84,14 +93,16 @@ def paint_summary(
     unit = cursor.unit
     this_monday = iso_week_start(data.today)
     cursor.text("Psoas Desktop — weekly summary", 4.2, bold=True)
+    this_week = data.weeks[-1]
+    stopped = f", {this_week.stopped_early} stopped early" if this_week.stopped_early else ""
     cursor.text(
-        f"Week of {this_monday.isoformat()} · {plural(len(data.this_week), 'session')} so far · "
+        f"Week of {this_monday.isoformat()} · {plural(this_week.sessions, 'session')} so far{stopped} · "
         f"weekly goal {data.goal}",
         2.4,
     )
     cursor.text(streak_sentence(data.current_streak, data.best_streak), 2.4, bold=True)
     cursor.y += unit * 2
-    cursor.text(f"Completed sessions per week, last {len(data.weeks)} weeks", 2.6, bold=True)
+    cursor.text(f"Sessions per week, last {len(data.weeks)} weeks", 2.6, bold=True)
     chart = QRectF(page.left() + unit * 6, cursor.y, page.width() - unit * 7, unit * 38)
     _paint_weeks(cursor, chart, data)
     cursor.y = chart.bottom() + unit * 4
@@ -105,16 +116,18 @@ def paint_summary(
         started = session.started.astimezone(tz).strftime("%a %Y-%m-%d %H:%M")
         routine = routine_names.get(session.routine, session.routine)
         minutes = session.hold_seconds / 60
-        cursor.text(f"{started}   {routine}   {session.status}   {minutes:.1f} min holding", 2.2)
+        counts = "" if session.counted else " (stopped early, not counted)"
+        cursor.text(f"{started}   {routine}   {session.status}{counts}   {minutes:.1f} min holding", 2.2)
         if cursor.y > page.bottom() - unit * 4:
             cursor.text("…", 2.2)
             break
 
 
 def _paint_weeks(cursor: _Page, chart: QRectF, data: HistoryData) -> None:
-    """The weekly bars, drawn as on screen: solid blue when the goal was met, hatched grey when not."""
+    """The weekly bars, drawn as on screen: solid blue when the goal was met, hatched grey when not, and a
+    pale top for the sessions stopped early."""
     painter, page, unit, weeks = cursor.painter, cursor.page, cursor.unit, data.weeks
-    top = max([data.goal, *(w.sessions for w in weeks)]) + 1
+    top = max([data.goal, *(w.all_sessions for w in weeks)]) + 1
     slot = chart.width() / max(1, len(weeks))
 
     def y_of(value: float) -> float:
@@ -139,6 +152,12 @@ def _paint_weeks(cursor: _Page, chart: QRectF, data: HistoryData) -> None:
             painter.setBrush(QBrush(QColor(GREY), Qt.BrushStyle.BDiagPattern))
         if week.sessions:
             painter.drawRect(bar)
+        if week.stopped_early:
+            pale = QRectF(bar.left(), y_of(week.all_sessions), bar.width(), 0)
+            pale.setBottom(y_of(week.sessions))
+            painter.setPen(QPen(QColor(MISSED_EDGE), unit * 0.1))
+            painter.setBrush(QBrush(QColor(STOPPED)))
+            painter.drawRect(pale)
         if (len(weeks) - 1 - i) % label_step == 0:
             painter.setPen(QColor(TEXT))
             where = QRectF(chart.left() + slot * i - slot, chart.bottom() + unit * 0.5, slot * 3, unit * 2.5)

@@ -12,9 +12,9 @@ from psoas_desktop.core.stats import SessionSummary
 
 
 class SessionTableModel(QAbstractTableModel):
-    """Date (local), routine name, status and hold minutes of each session."""
+    """Date (local), routine name, status, hold minutes and whether it counts toward the weekly goal."""
 
-    HEADERS: ClassVar[tuple[str, ...]] = ("Date", "Routine", "Status", "Hold (min)")
+    HEADERS: ClassVar[tuple[str, ...]] = ("Date", "Routine", "Status", "Hold (min)", "Toward goal")
 
     def __init__(self, tz: tzinfo, routine_names: Mapping[str, str], parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -56,4 +56,6 @@ class SessionTableModel(QAbstractTableModel):
             return self._routine_names.get(summary.routine, summary.routine)
         if column == 2:
             return summary.status.replace("_", " ").capitalize()
-        return f"{summary.hold_seconds / 60:.1f}"
+        if column == 3:
+            return f"{summary.hold_seconds / 60:.1f}"
+        return "Yes" if summary.counted else "No (stopped early)"

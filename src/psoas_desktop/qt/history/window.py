@@ -21,10 +21,11 @@ Signals:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from psoas_desktop.core.history_summary import (
@@ -132,6 +133,13 @@ class HistoryWindow(QWidget):
         controls.addWidget(self.pdf_button)
         return controls
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape closes the window, as it does a dialog (a child that uses Escape, like an open list, keeps it)."""
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.close()
+            return
+        super().keyPressEvent(event)
+
     # ---- public API ----------------------------------------------------------------------------------
 
     @property
@@ -165,7 +173,7 @@ class HistoryWindow(QWidget):
         self._start_job()
 
     def week_bars(self) -> list[tuple[date, int, bool]]:
-        """(week start, completed sessions, goal met) per drawn bar, oldest first."""
+        """(week start, sessions counted toward the goal, goal met) per drawn bar, oldest first."""
         return (
             [] if self._data is None else [(w.week_start, w.sessions, w.goal_met) for w in self._data.weeks]
         )
@@ -185,12 +193,12 @@ class HistoryWindow(QWidget):
             return []
         return [(self._exercise_names.get(ex, ex), minutes) for ex, minutes in self._data.breakdown]
 
-    def tightness_data(self) -> list[tuple[datetime, int | None, int | None]]:
-        """(session start, left, right) for the sessions with a rating in the range, oldest first."""
+    def tightness_data(self) -> list[tuple[date, float | None, float | None]]:
+        """(day, mean left, mean right) for the days with a rating in the range, oldest first."""
         return [] if self._data is None else list(self._data.tightness)
 
     def heatmap_counts(self) -> dict[date, int]:
-        """Every day of the heatmap (52 weeks up to today) → sessions started that day."""
+        """Every day of the heatmap (the range's weeks up to today) → shown sessions started that day."""
         return {} if self._data is None else dict(self._data.daily)
 
     def table_row_count(self) -> int:
