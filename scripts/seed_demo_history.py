@@ -30,23 +30,26 @@ def main(data_dir: Path) -> None:
             if start > now:
                 continue
             session = history.start_session("psoas-3", "standard", start)
+            # Mostly whole sessions; some stopped half-way (they count), some stopped early after skipping
+            # holds (shown, not counted: the pale top of a week's bar).
+            ending = rng.choice(["completed"] * 8 + ["half", "early"])
             moment = start
             for index, (exercise, side) in enumerate(HOLDS):
+                status, actual = PhaseStatus.COMPLETED, 25.0
+                if ending == "half" and index == len(HOLDS) // 2:
+                    status, actual = PhaseStatus.STOPPED, 9.0
+                elif ending == "early" and index in (1, 2, 3):
+                    status, actual = PhaseStatus.SKIPPED, 2.0
+                elif ending == "early" and index == 4:
+                    status, actual = PhaseStatus.STOPPED, 5.0
                 record = HoldRecord(
-                    exercise,
-                    side,
-                    1 + index % 2,
-                    index + 1,
-                    25.0,
-                    25.0,
-                    moment,
-                    3600,
-                    PhaseStatus.COMPLETED,
-                    index,
+                    exercise, side, 1 + index % 2, index + 1, 25.0, actual, moment, 3600, status, index
                 )
                 history.add_record(session, record)
-                moment += timedelta(seconds=40)
-            history.end_session(session, rng.choice(["completed"] * 5 + ["stopped"]), moment)
+                moment += timedelta(seconds=actual + 15)
+                if status is PhaseStatus.STOPPED:
+                    break
+            history.end_session(session, "completed" if ending == "completed" else "stopped", moment)
             tightness = max(0, min(9, 8 - (16 - week) // 3 + rng.randint(-1, 1)))
             history.add_checkin(session, "left", tightness, "")
             history.add_checkin(session, "right", tightness + 1, "")
