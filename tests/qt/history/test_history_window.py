@@ -25,9 +25,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QPointF, Qt
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QAction, QBrush, QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox, QPushButton
+from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from psoas_desktop.core.history_summary import HistorySnapshot, snapshot_of, summarize
@@ -538,12 +538,28 @@ def test_start_up_modules_do_not_import_pyqtgraph_or_numpy(module: str) -> None:
 
 @pytest.mark.parametrize("focus", ["window", "range", "table"])
 def test_escape_closes_the_window(qtbot: QtBot, window: HistoryWindow, focus: str) -> None:
+    """Also when another window holds Escape as an application-wide shortcut (the main window's "leave
+    mat mode"): that one must not take it."""
+    other = QWidget()
+    qtbot.addWidget(other)
+    left_mat_mode: list[bool] = []
+    leave = QAction("Leave mat mode", other)
+    leave.setShortcut(QKeySequence("Escape"))
+    leave.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+    leave.triggered.connect(lambda: left_mat_mode.append(True))
+    other.addAction(leave)
+    other.show()
     window.show()
+    window.activateWindow()
     qtbot.waitExposed(window)
     open_tab(window, "Sessions")
     target = {"window": window, "range": window.range_combo, "table": window.tabs.table}[focus]
-    QTest.keyClick(target, Qt.Key.Key_Escape)
+    target.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is target)
+    # Through the window system, as a real key press: shortcuts are matched on that path.
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Escape)
     assert not window.isVisible()
+    assert left_mat_mode == []
 
 
 @pytest.mark.parametrize("weeks", [12, 26, 52])

@@ -378,7 +378,8 @@ class TightnessPage:
     def __init__(self, tz: tzinfo) -> None:
         self._tz = tz
         self.chart = Chart.create(
-            "Hip tightness after sessions (0 = loose, 10 = very tight)", "Tightness trend chart"
+            "Hip tightness, mean of each day's check-ins (0 = loose, 10 = very tight)",
+            "Tightness trend chart",
         )
         view = self.chart.view
         self.left_curve = pg.PlotDataItem(

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, tzinfo
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -133,9 +133,17 @@ class HistoryWindow(QWidget):
         controls.addWidget(self.pdf_button)
         return controls
 
+    def event(self, event: QEvent) -> bool:
+        """Escape is this window's own, not the main window's application-wide "leave mat mode": claiming
+        it in its shortcut override lets the key press reach :meth:`keyPressEvent`."""
+        if event.type() == QEvent.Type.ShortcutOverride and _is_plain_escape(event):
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Escape closes the window, as it does a dialog (a child that uses Escape, like an open list, keeps it)."""
-        if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+        if _is_plain_escape(event):
             self.close()
             return
         super().keyPressEvent(event)
@@ -265,6 +273,14 @@ class HistoryWindow(QWidget):
         """
         data = self._data or self.loader.compute_now(self._weeks, self._goal, self._today())
         write_summary_pdf(path, data, self._tz, self._routine_names)
+
+
+def _is_plain_escape(event: QEvent) -> bool:
+    return (
+        isinstance(event, QKeyEvent)
+        and event.key() == Qt.Key.Key_Escape
+        and event.modifiers() == Qt.KeyboardModifier.NoModifier
+    )
 
 
 __all__ = ["HistoryWindow"]
