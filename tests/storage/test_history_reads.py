@@ -89,14 +89,15 @@ def test_a_summary_plans_each_reached_hold_once(history: History) -> None:
 
 
 def test_the_recent_summaries_are_those_of_history_summaries_since_the_instant(history: History) -> None:
-    summaries = history.summaries()
+    assert history.cached_snapshot() is None  # so the snapshot is read through SQL
     since = datetime(2026, 2, 22, 0, 0, tzinfo=PLUS_ONE)  # between the second and third start (in UTC)
     snapshot = WindowReads(history).snapshot(since)
+    everything = sorted(WindowReads(history).snapshot(EVERYTHING).recent, key=lambda s: s.session_id)
+    summaries = history.summaries()
     assert snapshot.since == since
     expected = sorted((s for s in summaries if s.started >= since), key=lambda s: s.session_id)
     assert sorted(snapshot.recent, key=lambda s: s.session_id) == expected
     assert len(expected) == 3
-    everything = sorted(WindowReads(history).snapshot(EVERYTHING).recent, key=lambda s: s.session_id)
     assert everything == sorted(summaries, key=lambda s: s.session_id)
     first = everything[0]
     assert dict(first.exercise_seconds) == {"bridge": 30.0, "lunge": 30.0}
@@ -106,10 +107,50 @@ def test_the_recent_summaries_are_those_of_history_summaries_since_the_instant(h
 
 
 def test_a_start_a_moment_before_midnight_stays_on_its_day(history: History) -> None:
-    """SQLite's date functions round to the millisecond: the columns keep the stored text instead."""
+    """SQLite's date functions round to the millisecond: the columns parse the stored text instead."""
+    assert history.cached_snapshot() is None
     snapshot = WindowReads(history).snapshot(EVERYTHING)
-    midnight = datetime(2026, 2, 21, 0, 0, tzinfo=PLUS_TWO).astimezone(UTC).isoformat(timespec="microseconds")
-    assert snapshot.columns.started[0] < midnight
+    assert snapshot.columns.started[0] < datetime(2026, 2, 21, 0, 0, tzinfo=PLUS_TWO)
+    assert snapshot.columns.started[0].microsecond == 999_900
+
+
+def test_once_the_summaries_cache_is_filled_the_snapshot_needs_no_query(
+    history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's prewarm fills the cache: the window's snapshot is then made from it (the same columns)."""
+    assert history.cached_snapshot() is None
+    since = datetime(2026, 2, 22, tzinfo=UTC)
+    through_sql = WindowReads(history).snapshot(since)
+    history.summaries()
+
+    def no_query(conn: sqlite3.Connection, since: datetime) -> None:
+        raise AssertionError("queried although the cache is filled")
+
+    monkeypatch.setattr(history_reads, "read_snapshot", no_query)
+    cached = WindowReads(history).snapshot(since)
+    assert cached.since == through_sql.since == since
+    assert len(cached.recent) == 3
+    assert cached.columns == through_sql.columns
+    assert sorted(cached.recent, key=lambda s: s.session_id) == sorted(
+        through_sql.recent, key=lambda s: s.session_id
+    )
+
+
+def test_the_cached_columns_follow_a_session_that_changes(history: History) -> None:
+    history.summaries()  # the cache is filled
+    before = WindowReads(history).snapshot(EVERYTHING).columns
+    running = max(s.session_id for s in history.summaries())
+    started = max(s.started for s in history.summaries())
+    history.add_record(running, hold(1, started))
+    history.end_session(running, "completed", started + timedelta(minutes=1))
+    after = WindowReads(history).snapshot(EVERYTHING).columns
+    assert (before.counted[-1], before.shown[-1]) == (False, False)
+    assert (after.counted[-1], after.shown[-1]) == (True, True)
+    assert after == columns_of(history.summaries())
+    assert (before.counted[-1], before.shown[-1]) == (False, False)  # a snapshot taken is not changed
+    new = history.start_session("full", "standard", started + timedelta(days=1))
+    history.add_record(new, hold(1, started + timedelta(days=1)))
+    assert WindowReads(history).snapshot(EVERYTHING).columns == columns_of(history.summaries())
 
 
 def test_an_empty_history_is_an_empty_snapshot(tmp_path: Path) -> None:

@@ -53,8 +53,8 @@ _started = attrgetter("started")
 class SessionColumns:
     """Every session as three parallel columns in start order (oldest first)."""
 
-    started: Sequence[str]
-    """Each start as :func:`utc_key` text (storage keeps starts so): text order is time order."""
+    started: Sequence[datetime]
+    """Each start (aware), in time order."""
     counted: Sequence[bool]
     """Counts toward the weekly goal (``stats.counts_toward_goal``)."""
     shown: Sequence[bool]
@@ -101,12 +101,18 @@ def utc_key(moment: datetime) -> str:
 
 def columns_of(summaries: Iterable[SessionSummary]) -> SessionColumns:
     """The columns of whole summaries (for sources that only have those). Raises ValueError when naive."""
-    keyed = sorted((utc_key(s.started), s) for s in summaries)
+    ordered = sorted(summaries, key=_start_order)
     return SessionColumns(
-        started=tuple(key for key, _ in keyed),
-        counted=tuple(s.counted for _, s in keyed),
-        shown=tuple(s.shown for _, s in keyed),
+        started=[s.started for s in ordered],
+        counted=[s.counted for s in ordered],
+        shown=[s.shown for s in ordered],
     )
+
+
+def _start_order(summary: SessionSummary) -> tuple[datetime, int]:
+    if summary.started.tzinfo is None:
+        raise ValueError(f"a naive datetime cannot be placed on a calendar: {summary.started!r}")
+    return summary.started, summary.session_id
 
 
 def snapshot_of(summaries: Iterable[SessionSummary]) -> HistorySnapshot:
@@ -128,7 +134,7 @@ def local_midnight(day: date, tz: tzinfo) -> datetime:
 def _edges(columns: SessionColumns, first: date, count: int, step: timedelta, tz: tzinfo) -> list[int]:
     """Index of the first session at or after each of count + 1 local midnights, ``step`` apart."""
     started = columns.started
-    return [bisect_left(started, utc_key(local_midnight(first + step * i, tz))) for i in range(count + 1)]
+    return [bisect_left(started, local_midnight(first + step * i, tz)) for i in range(count + 1)]
 
 
 def week_counts(columns: SessionColumns, weeks: int, today: date, tz: tzinfo) -> list[tuple[date, int, int]]:
@@ -247,7 +253,7 @@ def summarize(  # noqa: PLR0917 — the snapshot, the view's four settings, and 
     columns = snapshot.columns
     first_week = this_monday
     if columns.started:
-        first_week = iso_week_start(datetime.fromisoformat(columns.started[0]).astimezone(tz).date())
+        first_week = iso_week_start(columns.started[0].astimezone(tz).date())
     span = max(weeks, (this_monday - first_week).days // 7 + 1)
     counts = week_counts(columns, span, today, tz)
     in_range = sorted((s for s in snapshot.recent if s.started >= start and s.shown), key=_started)

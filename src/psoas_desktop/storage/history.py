@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from psoas_desktop.core.engine import HoldRecord
+from psoas_desktop.core.history_summary import SessionColumns
 from psoas_desktop.core.stats import SessionSummary
 from psoas_desktop.storage import recovery, schema
 from psoas_desktop.storage.reading import HistoryReader
@@ -390,6 +391,11 @@ class History:
     def summaries(self) -> list[SessionSummary]:
         """One summary per session, newest first (cached; see HistoryReader.summaries)."""
         return self._reader.summaries()
+
+    def cached_snapshot(self) -> tuple[list[SessionSummary], SessionColumns] | None:
+        """``summaries()`` and their columns when its cache is already filled (by the prewarm, the tray),
+        else None."""
+        return self._reader.cached_snapshot()
 
     def reading(self) -> contextlib.AbstractContextManager[sqlite3.Connection | None]:
         """A read-only connection of the caller's own from the readers' pool, in one read transaction

@@ -7,7 +7,9 @@ query and the core's counting rule (``stats.counts_toward_goal``, applied here i
 SQL) turn into three columns. Whole summaries are built only for the
 sessions of the selected range.
 
-Each read takes a read-only connection of its own from the History's readers' pool, in the calling thread
+When the History's summaries cache is already filled (the app's idle-time prewarm fills it), the snapshot is
+made from it with no query at all. Otherwise each read takes a read-only connection of its own from the
+History's readers' pool, in the calling thread
 (the window's worker), so it never waits for the writer thread (WAL lets it read while the app writes); one
 transaction makes the columns and the summaries one consistent snapshot. Where a query fails it falls back
 to ``History.summaries()``.
@@ -17,8 +19,14 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from itertools import takewhile
 
-from psoas_desktop.core.history_summary import HistorySnapshot, SessionColumns, snapshot_of, utc_key
+from psoas_desktop.core.history_summary import (
+    HistorySnapshot,
+    SessionColumns,
+    snapshot_of,
+    utc_key,
+)
 from psoas_desktop.core.stats import SessionSummary, counts_toward_goal, is_shown
 from psoas_desktop.storage.history import History
 from psoas_desktop.storage.rows import PLANNED_SQL, summaries_from
@@ -66,6 +74,12 @@ class WindowReads:
 
     def snapshot(self, since: datetime) -> HistorySnapshot:
         """Every session as columns, and whole summaries of those started at or after ``since``."""
+        if since.utcoffset() is None:
+            raise ValueError(f"since must be timezone-aware: {since!r}")
+        cached = self.history.cached_snapshot()
+        if cached is not None:
+            summaries, columns = cached  # newest first: the range is a prefix
+            return HistorySnapshot(columns, tuple(takewhile(lambda s: s.started >= since, summaries)), since)
         try:
             with self.history.reading() as conn:
                 if conn is not None:
@@ -81,7 +95,7 @@ def read_snapshot(conn: sqlite3.Connection, since: datetime) -> HistorySnapshot:
         raise ValueError(f"since must be timezone-aware: {since!r}")
     rows = conn.execute(_COLUMNS_SQL).fetchall()
     columns = SessionColumns(
-        started=[started for started, _, _, _ in rows],
+        started=[datetime.fromisoformat(started) for started, _, _, _ in rows],  # stored in UTC
         counted=[counts_toward_goal(status, done, planned) for _, status, done, planned in rows],
         shown=[is_shown(done) for _, _, done, _ in rows],
     )

@@ -12,9 +12,11 @@ import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from psoas_desktop.core.history_summary import SessionColumns
 from psoas_desktop.core.stats import SessionSummary
 from psoas_desktop.storage import schema
 from psoas_desktop.storage.rows import (
@@ -58,6 +60,9 @@ class HistoryReader:
         self._summaries: dict[int, SessionSummary] | None = None
         self._summaries_ordered: list[SessionSummary] = []
         self._positions: dict[int, int] = {}
+        # The history window's columns of the cached summaries, oldest first (kept with the cache, so that
+        # a window opened after the prewarm does no Python work per session): starts, counted, shown.
+        self._columns: tuple[list[datetime], list[bool], list[bool]] = ([], [], [])
         self._cache_key: tuple[sqlite3.Connection, int] | None = None
         self._changed: set[int] = set()
         self._changed_lock = threading.Lock()  # the writer's only lock here: held for a set update, no read
@@ -169,9 +174,22 @@ class HistoryReader:
         a change taken is in this snapshot, a later one is re-read next time, none is lost. The writer only
         ever waits for that small swap, never for a read (``_cache_lock`` serialises the readers alone).
         """
+        return self._read(with_columns=False)[0]
+
+    def cached_snapshot(self) -> tuple[list[SessionSummary], SessionColumns] | None:
+        """:meth:`summaries` and their columns (``core.history_summary.columns_of``, kept with the cache)
+        once the cache is filled (a few changed sessions to re-read at most); None before, so that a caller
+        with a cheaper read of its own does not pay for filling it."""
+        if self._summaries is None:
+            return None
+        summaries, columns = self._read(with_columns=True)
+        assert columns is not None
+        return summaries, columns
+
+    def _read(self, *, with_columns: bool) -> tuple[list[SessionSummary], SessionColumns | None]:
         with self._cache_lock, self.snapshot() as conn:
             if conn is None:
-                return []
+                return [], SessionColumns([], [], [])
             with self._changed_lock:
                 taken, self._changed = self._changed, set()
             try:
@@ -180,7 +198,12 @@ class HistoryReader:
                 with self._changed_lock:  # not read after all: next time
                     self._changed |= taken
                 raise
-            return as_interrupted_summaries(conn, summaries) if self._writer_gone else summaries
+            if self._writer_gone:
+                summaries = as_interrupted_summaries(conn, summaries)
+            # Copies: the cache's own lists change with the next refresh, a snapshot must not.
+            started, counted, shown = self._columns
+            columns = SessionColumns(list(started), list(counted), list(shown)) if with_columns else None
+            return summaries, columns
 
     def _refreshed(self, conn: sqlite3.Connection, changed_ids: set[int]) -> list[SessionSummary]:
         """The cache brought up to this snapshot: whole (first time, or another writer's change), or only
@@ -195,9 +218,13 @@ class HistoryReader:
             changed = sorted(changed_ids)
             fresh = load_summaries(conn, changed)
             if len(fresh) == len(changed) and all(s.session_id in self._positions for s in fresh):
+                _, counted, shown = self._columns
+                last = len(self._summaries_ordered) - 1
                 for summary in fresh:  # a start never changes: each keeps its place
+                    position = self._positions[summary.session_id]
                     self._summaries[summary.session_id] = summary
-                    self._summaries_ordered[self._positions[summary.session_id]] = summary
+                    self._summaries_ordered[position] = summary
+                    counted[last - position], shown[last - position] = summary.counted, summary.shown
                 return list(self._summaries_ordered)
             for session_id in changed:
                 self._summaries.pop(session_id, None)
@@ -208,6 +235,12 @@ class HistoryReader:
             self._summaries.values(), key=lambda s: (s.started, s.session_id), reverse=True
         )
         self._positions = {s.session_id: i for i, s in enumerate(self._summaries_ordered)}
+        oldest_first = self._summaries_ordered[::-1]
+        self._columns = (
+            [s.started for s in oldest_first],
+            [s.counted for s in oldest_first],
+            [s.shown for s in oldest_first],
+        )
         return list(self._summaries_ordered)
 
     def close(self) -> None:
