@@ -106,7 +106,10 @@ def paint_summary(
     chart = QRectF(page.left() + unit * 6, cursor.y, page.width() - unit * 7, unit * 38)
     _paint_weeks(cursor, chart, data)
     cursor.y = chart.bottom() + unit * 4
-    cursor.text(LEGEND_TEXT, 1.8, colour="#4A535C")
+    parts = LEGEND_TEXT.split(" · ")
+    half = (len(parts) + 1) // 2
+    for line in (parts[:half], parts[half:]):  # in two lines: one is wider than the page
+        cursor.text(" · ".join(line), 1.8, colour="#4A535C")
     cursor.y += unit * 2
 
     cursor.text("This week's sessions", 2.6, bold=True)
