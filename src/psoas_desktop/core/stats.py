@@ -47,8 +47,10 @@ class SessionSummary:
     level: str
     hold_seconds: float
     """Sum of the actual seconds of the session's finished (completed) holds."""
-    planned_hold_seconds: float
-    """Sum of the planned seconds of the holds the session reached (each once); see the module docstring."""
+    planned_hold_seconds: float | None
+    """Sum of the planned seconds of the holds the session reached (each once); see the module docstring.
+    None for a completed session: the rule needs no plan for it, and storage would have to read every hold
+    ever saved to give it."""
     exercise_seconds: Mapping[str, float] = field(default_factory=dict, hash=False)
     """Completed hold seconds per exercise id."""
     tightness_left: int | None = None
@@ -71,11 +73,14 @@ def is_shown(finished_seconds: float) -> bool:
     return finished_seconds > 0
 
 
-def counts_toward_goal(status: str, finished_seconds: float, planned_seconds: float) -> bool:
-    """The one rule for the weekly goal (see the module docstring): completed, or at least half held."""
+def counts_toward_goal(status: str, finished_seconds: float, planned_seconds: float | None) -> bool:
+    """The one rule for the weekly goal (see the module docstring): completed, or at least half held.
+
+    ``planned_seconds`` matters only for a session that did not complete (None: not known, 0 planned).
+    """
     if not is_shown(finished_seconds):
         return False
-    return status == COMPLETED or finished_seconds >= GOAL_SHARE * planned_seconds
+    return status == COMPLETED or finished_seconds >= GOAL_SHARE * (planned_seconds or 0.0)
 
 
 @dataclass(frozen=True)

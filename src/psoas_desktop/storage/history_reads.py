@@ -41,7 +41,7 @@ SELECT started_utc, status,
        CASE WHEN status = 'completed'
             THEN EXISTS (SELECT 1 FROM session_totals AS t WHERE t.session_id = sessions.id AND t.seconds > 0)
             ELSE (SELECT total(t.seconds) FROM session_totals AS t WHERE t.session_id = sessions.id) END,
-       CASE WHEN status = 'completed' THEN 0.0
+       CASE WHEN status = 'completed' THEN NULL
             ELSE (SELECT total(e.planned_seconds) FROM entries AS e
                   WHERE e.session_id = sessions.id AND e.status != 'restarted') END
 FROM sessions ORDER BY started_utc
