@@ -29,12 +29,12 @@ from psoas_desktop.core.history_summary import (
 )
 from psoas_desktop.core.stats import SessionSummary, counts_toward_goal, is_shown
 from psoas_desktop.storage.history import History
-from psoas_desktop.storage.rows import PLANNED_SQL, summaries_from
+from psoas_desktop.storage.rows import planned_sql, summaries_from
 from psoas_desktop.storage.schema import HistoryError
 
 # The counting rule's inputs for every session in start order: its start as stored (fixed-width UTC text,
 # the core's utc_key), its status, its finished hold seconds and the planned seconds of the holds it reached
-# (as rows.PLANNED_SQL). The rule needs neither sum for a completed session, only whether it has a finished
+# (as rows.planned_sql). The rule needs neither sum for a completed session, only whether it has a finished
 # hold (1 or 0 stands for its seconds): the sums are looked up for the few sessions that did not complete.
 _COLUMNS_SQL = """
 SELECT started_utc, status,
@@ -55,7 +55,7 @@ _TOTALS_SQL = (
     " JOIN sessions AS s ON s.id = t.session_id WHERE s.started_utc >= ?"
 )
 # Through the sessions' index, then checkins_by_session: a join would scan every check-in ever made.
-_PLANNED_SQL = PLANNED_SQL + " AND session_id IN (SELECT id FROM sessions WHERE started_utc >= ?)"
+_PLANNED_SQL = planned_sql(" AND started_utc >= ?")
 _CHECKINS_SQL = (
     "SELECT session_id, side, tightness FROM checkins"
     " WHERE session_id IN (SELECT id FROM sessions WHERE started_utc >= ?)"
@@ -108,6 +108,6 @@ def _summaries_since(conn: sqlite3.Connection, since: datetime) -> list[SessionS
     return summaries_from(
         conn.execute(_SESSIONS_SQL, key),
         conn.execute(_TOTALS_SQL, key),
-        conn.execute(_PLANNED_SQL + " GROUP BY session_id", key),
+        conn.execute(_PLANNED_SQL, key),
         conn.execute(_CHECKINS_SQL, key),
     )

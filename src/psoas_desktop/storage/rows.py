@@ -14,15 +14,21 @@ from psoas_desktop.storage.schema import parse_utc
 
 RUNNING = "running"
 COMPLETED = "completed"
-# The planned seconds of the holds each session reached (core.stats.SessionSummary.planned_hold_seconds): an
-# attempt the user restarted is not planned time twice. Only for the sessions that did not complete (the
-# counting rule needs no plan for the others, and they are most of ~550,000 holds over ten years).
-# A caller adds its "AND ..." and "GROUP BY session_id".
-PLANNED_SQL = (
-    "SELECT session_id, total(planned_seconds) FROM entries WHERE status != 'restarted'"
-    " AND session_id IN (SELECT id FROM sessions WHERE status != 'completed')"
-)
 INTERRUPTED = "interrupted"
+
+
+def planned_sql(sessions_where: str = "") -> str:
+    """(session_id, planned seconds of the holds it reached: core.stats.SessionSummary.planned_hold_seconds)
+    for the sessions that did not complete; ``sessions_where`` ("AND ...", on sessions) narrows them.
+
+    A restarted attempt is not planned time twice. Completed sessions are left out: the counting rule needs
+    no plan for them, and they hold most of the ~550,000 holds of ten years.
+    """
+    return (
+        "SELECT session_id, total(planned_seconds) FROM entries WHERE status != 'restarted'"
+        f" AND session_id IN (SELECT id FROM sessions WHERE status != 'completed'{sessions_where})"
+        " GROUP BY session_id"
+    )
 
 
 @dataclass(frozen=True)
@@ -85,9 +91,7 @@ def load_summaries(conn: sqlite3.Connection, session_ids: Sequence[int] | None) 
         + (f" WHERE session_id{where}" if where else ""),
         params,
     )
-    planned = conn.execute(
-        PLANNED_SQL + (f" AND session_id{where}" if where else "") + " GROUP BY session_id", params
-    )
+    planned = conn.execute(planned_sql(f" AND id{where}" if where else ""), params)
     checkins = conn.execute(
         "SELECT session_id, side, tightness FROM checkins"
         + (f" WHERE session_id{where}" if where else "")
@@ -105,7 +109,7 @@ def summaries_from(
 ) -> list[SessionSummary]:
     """Summaries from the rows of four queries: sessions (id, routine, level, started_utc,
     utc_offset_seconds, ended_utc, status), their totals (session_id, exercise, seconds), their planned
-    hold seconds (session_id, seconds: :data:`PLANNED_SQL`) and their check-ins (session_id, side,
+    hold seconds (session_id, seconds: :func:`planned_sql`) and their check-ins (session_id, side,
     tightness) in time order, so the latest check-in of a side wins."""
     per_session: dict[int, dict[str, float]] = {}
     for session_id, exercise, seconds in totals:
