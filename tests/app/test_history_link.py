@@ -168,6 +168,18 @@ def test_a_stopped_session_keeps_its_finished_holds_and_is_marked_stopped(
     assert stored(history, "SELECT COUNT(*) FROM checkins") == [(0,)]  # skipped: nothing stored
 
 
+def test_a_session_stopped_before_any_hold_finished_asks_no_check_in(
+    qtbot: QtBot, window: MainWindow, history: History, clock: FakeClock, asked: Asked
+) -> None:
+    link_to(window, history, clock)
+    window.start_session("bridge")
+    run(window, clock, 5)  # still in the lead-in and the first hold: nothing finished
+    QTest.keyClick(window, Qt.Key.Key_S)
+    assert stored(history, "SELECT status FROM sessions") == [("stopped",)]
+    QApplication.processEvents()
+    assert asked.questions == []  # nothing finished: nothing to rate
+
+
 def test_closing_the_window_mid_session_saves_it_as_stopped_without_asking(
     qtbot: QtBot, history: History, clock: FakeClock, tmp_path: Path, asked: Asked
 ) -> None:

@@ -22,8 +22,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-from psoas_desktop.core.engine import HoldRecord
+from psoas_desktop.core.engine import HoldRecord, PhaseStatus
 from psoas_desktop.core.errors import KnownError
+from psoas_desktop.core.stats import is_shown
 from psoas_desktop.qt.history.checkin_dialog import Checkin, CheckinDialog
 from psoas_desktop.qt.session.main_window import MainWindow, SessionInfo
 from psoas_desktop.storage.history import History
@@ -39,6 +40,8 @@ class _Session:
     per_side: bool
     last_hold_end: datetime
     id: Future[int] | None = None
+    finished_seconds: float = 0.0
+    """Of its completed holds, as the history counts them (core.stats.is_shown)."""
 
 
 @dataclass(eq=False)
@@ -193,6 +196,8 @@ class SessionSaver(QObject):
         session.last_hold_end = max(
             session.last_hold_end, record.started_utc + timedelta(seconds=record.actual_seconds)
         )
+        if record.status is PhaseStatus.COMPLETED:
+            session.finished_seconds += record.actual_seconds
 
         def save(history: History) -> list[Future[Any]]:
             assert session.id is not None  # its start was submitted first
@@ -216,6 +221,8 @@ class SessionSaver(QObject):
         started = session.id
         if self._unavailable or (started is not None and started.done() and started.exception() is not None):
             return  # nothing of this session was saved: no check-in to attach to it
+        if not is_shown(session.finished_seconds):
+            return  # no hold finished: the history does not list it, so there is nothing to rate
         if not self.window.closing:
             # After the ticker's signal has been delivered: the question never runs inside a timer tick.
             QTimer.singleShot(0, self, lambda: self.ask_checkin(session))
