@@ -287,3 +287,37 @@ def test_the_settings_spin_boxes_keep_their_keys(qtbot: QtBot, window: MainWindo
     assert state_of(window) is EngineState.IDLE
     assert isinstance(dialog, QDialog) and dialog.isVisible()
     dialog.close()
+
+
+def test_the_menu_bar_driven_by_the_keyboard_keeps_left_and_right(window: MainWindow) -> None:
+    window.toggle()
+    bar = window.menuBar()
+    press(Key.Key_Alt)  # the menu bar takes the keyboard, its first menu highlighted
+    assert QApplication.focusWidget() is bar
+    press(Key.Key_Right)
+    active_menu = bar.activeAction()
+    assert active_menu is not None and active_menu.text() == "&View"
+    engine = window.ticker.engine
+    assert engine is not None and engine.phase_index == 0  # not skipped
+    press(Key.Key_Escape)
+    assert QApplication.focusWidget() is not bar
+    press(Key.Key_Right)
+    assert engine.phase_index == 1
+
+
+def test_only_a_modal_dialog_hands_the_focus_back(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    returned: list[str] = []
+    monkeypatch.setattr(window.focus_return, "restore", lambda: returned.append("back"))
+    aside = QDialog(window)  # not modal, e.g. a tool window: it did not take the keyboard away
+    aside.show()
+    qtbot.waitExposed(aside)
+    aside.hide()
+    QApplication.processEvents()  # where a focus return would run
+    assert returned == []
+    aside.setModal(True)
+    aside.show()
+    qtbot.waitExposed(aside)
+    aside.hide()
+    qtbot.waitUntil(lambda: returned == ["back"])

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class FocusReturn(QObject):
-    """When a dialog of `window` hides, activates the window (or its mat view) and focuses `home`."""
+    """When a modal dialog of `window` hides, activates the window (or its mat view) and focuses `home`."""
 
     def __init__(self, window: MainWindow, home: QWidget) -> None:
         super().__init__(window)
@@ -33,7 +33,7 @@ class FocusReturn(QObject):
             child = event.child()  # polished: fully built, unlike at ChildAdded
             if isinstance(child, QDialog):
                 child.installEventFilter(self)
-        elif kind == QEvent.Type.Hide and isinstance(watched, QDialog):
+        elif kind == QEvent.Type.Hide and isinstance(watched, QDialog) and watched.isModal():
             QTimer.singleShot(0, self, self.restore)  # once the dialog's own exec() has returned
         return False
 

@@ -5,7 +5,8 @@ and the shortcut never fires. And while the window manager has not told Qt that 
 a dialog, on some window managers and in Xvfb), no ApplicationShortcut fires at all: the key goes to the
 focused widget, and Space on the routine box opened its list. So the session keys are taken from every
 widget of the window here, before the widget sees them, except from a text field or a spin box (Space is a
-character there, Left and Right move the cursor) and from an open popup, where keys do their usual job.
+character there, Left and Right move the cursor), from the menu bar while it is driven by the keyboard (Alt,
+then Left/Right between the menus) and from an open popup, where keys do their usual job.
 Other keys (Up/Down in the exercise list, Enter, Tab) are left alone.
 """
 
@@ -20,12 +21,13 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QLineEdit,
+    QMenuBar,
     QPlainTextEdit,
     QTextEdit,
     QWidget,
 )
 
-_TYPING_WIDGETS = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)
+_KEY_KEEPERS = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit, QMenuBar)
 
 
 def _key_text(keys: QKeySequence) -> str:
@@ -38,9 +40,9 @@ def _pressed(event: QKeyEvent) -> str:
     return _key_text(QKeySequence(QKeyCombination(modifiers, Qt.Key(event.key()))))
 
 
-def takes_typing(widget: QWidget) -> bool:
-    """A text field or spin box, where keys edit the text."""
-    return isinstance(widget, _TYPING_WIDGETS) or (isinstance(widget, QComboBox) and widget.isEditable())
+def keeps_its_keys(widget: QWidget) -> bool:
+    """A text field or spin box, where keys edit the text, or the menu bar, where they move between menus."""
+    return isinstance(widget, _KEY_KEEPERS) or (isinstance(widget, QComboBox) and widget.isEditable())
 
 
 class SessionKeys(QObject):
@@ -60,8 +62,14 @@ class SessionKeys(QObject):
             return False
         assert isinstance(event, QKeyEvent)
         action = self._actions.get(_pressed(event))
-        if action is None or not self._owns(watched):
+        if action is None or not self._in_window(watched):
             return False
+        assert isinstance(watched, QWidget)
+        if keeps_its_keys(watched):
+            if kind != QEvent.Type.ShortcutOverride:
+                return False
+            event.accept()  # the widget keeps the key, the shortcut does not fire (the menu bar asks for none)
+            return True
         if kind == QEvent.Type.ShortcutOverride:
             event.ignore()  # the widget does not keep the key: Qt now looks for the shortcut
             return True
@@ -69,11 +77,10 @@ class SessionKeys(QObject):
         action.trigger()
         return True
 
-    def _owns(self, watched: QObject) -> bool:
-        """A widget of this window that does not type, while no popup (menu, combo list) is open."""
+    def _in_window(self, watched: QObject) -> bool:
+        """A widget of this window while no popup (menu, combo list) is open: the popup has the keys then."""
         return (
             isinstance(watched, QWidget)
             and watched.window() is self._window
-            and not takes_typing(watched)
             and QApplication.activePopupWidget() is None
         )
