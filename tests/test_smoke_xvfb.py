@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from psoas_desktop.qt.session.extra_views import MAT_TITLE
+
 TOOLS = ("Xvfb", "xdotool", "import")
 missing = [tool for tool in TOOLS if shutil.which(tool) is None]
 pytestmark = [
@@ -105,5 +107,60 @@ def test_real_window_starts_and_space_runs_the_countdown(display: str, tmp_path:
         assert app.poll() is None, "the app exited"
     finally:
         app.terminate()
+        output = app.communicate(timeout=30)[0]
+    assert b"Traceback" not in output, output.decode(errors="replace")
+
+
+def test_after_the_stop_question_and_the_check_in_the_keys_reach_the_session(
+    display: str, tmp_path: Path
+) -> None:
+    """Seen on screen: after the check-in, Space opened the routine list and F11 did nothing."""
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "psoas-desktop.ini").write_text("[app]\nwelcome_seen=true\n", encoding="utf-8")
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    command = [sys.executable, "-m", "psoas_desktop", "--data-dir", str(tmp_path / "data")]
+    command += ["--config-dir", str(config), "--start", "quick-stretch"]
+    app = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def xdotool(*args: str) -> str:
+        done = subprocess.run(
+            ["xdotool", *args], check=False, env=env, capture_output=True, text=True, timeout=60
+        )
+        return done.stdout if done.returncode == 0 else ""
+
+    def shown(title: str) -> bool:
+        return bool(xdotool("search", "--onlyvisible", "--name", f"^{title}$"))
+
+    try:
+        window = xdotool("search", "--sync", "--onlyvisible", "--name", "^Psoas Desktop$").split()[0]
+        xdotool("windowfocus", "--sync", window)
+        xdotool("key", "s")
+        wait_for(lambda: shown("Stop the session\\?"), 15, "the stop question")
+        xdotool("key", "y")
+        wait_for(lambda: shown("How did it feel\\?"), 15, "the check-in")
+        xdotool("key", "Escape")
+        wait_for(lambda: not shown("How did it feel\\?"), 15, "the check-in to close")
+        xdotool("key", "space")
+        xdotool("key", "F11")
+        mat = xdotool("search", "--sync", "--onlyvisible", "--name", f"^{MAT_TITLE}$").split()[0]
+        first = tmp_path / "mat-1.png"
+        subprocess.run(["import", "-window", mat, str(first)], env=env, check=True, timeout=30)
+
+        def countdown_moved() -> bool:
+            later = tmp_path / "mat-2.png"
+            subprocess.run(["import", "-window", mat, str(later)], env=env, check=True, timeout=30)
+            return differs(first, later)
+
+        wait_for(countdown_moved, 15, "the countdown that Space started to move in mat mode")
+        xdotool("key", "Escape")
+        wait_for(lambda: not shown(MAT_TITLE), 15, "Escape to leave mat mode")
+        xdotool("key", "space")  # paused: Ctrl+Q quits without a question
+        xdotool("key", "ctrl+q")
+        wait_for(lambda: app.poll() is not None, 15, "Ctrl+Q to quit")
+        assert app.returncode == 0
+    finally:
+        if app.poll() is None:
+            app.terminate()
         output = app.communicate(timeout=30)[0]
     assert b"Traceback" not in output, output.decode(errors="replace")

@@ -261,6 +261,8 @@ class ExerciseListPanel(QWidget):
         self.routine_combo = QComboBox()
         self.routine_combo.setObjectName("routineCombo")
         self.routine_combo.setAccessibleName("Routine")
+        # Click or Tab only: by default the wheel also took the focus (and the session keys) on the way past.
+        self.routine_combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         routine_label = QLabel("&Routine")
         routine_label.setBuddy(self.routine_combo)
 
@@ -268,6 +270,7 @@ class ExerciseListPanel(QWidget):
         self.view = _ExerciseView()
         self.view.setObjectName("exerciseList")
         self.view.setAccessibleName("Exercises")
+        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # click or Tab, as the routine box
         self.view.setModel(self.model)
         self.view.setItemDelegate(ExerciseRowDelegate(self.view))
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -42,6 +42,7 @@ from psoas_desktop.qt.session.countdown import CountdownWidget
 from psoas_desktop.qt.session.exercise_follower import ExerciseFollower
 from psoas_desktop.qt.session.exercise_list import ExerciseListPanel
 from psoas_desktop.qt.session.extra_views import CountdownWindow, ExtraViews
+from psoas_desktop.qt.session.focus_return import FocusReturn
 from psoas_desktop.qt.session.instructions import InstructionPane
 from psoas_desktop.qt.session.message_bars import NoticeBar, SaveWarningBar, stacked_above
 from psoas_desktop.qt.session.ticker import Ticker
@@ -127,6 +128,8 @@ class MainWindow(QMainWindow):
             lambda: self.workout_settings.level,
         )
         self.menu_actions = WindowActions(self)
+        self.focus_return = FocusReturn(self, self.start_button)  # after every dialog
+        self.start_button.setFocus(Qt.FocusReason.OtherFocusReason)  # not the routine box: Space starts
         self.ticker.snapshot_changed.connect(self._on_snapshot)
         self.ticker.records_emitted.connect(self._on_records)
         self.ticker.transitions_emitted.connect(self._on_transitions)

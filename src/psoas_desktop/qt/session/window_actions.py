@@ -1,7 +1,8 @@
 """The main window's menus and keyboard shortcuts.
 
 Every shortcut is an ApplicationShortcut, so that it also works while the mat or compact window is in
-front. The actions only call the window's slots: what they do lives in the window.
+front. The actions only call the window's slots: what they do lives in the window. The session keys also
+work while a widget of the window that would keep them has the focus (see session_keys).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
+
+from psoas_desktop.qt.session.session_keys import SessionKeys
 
 if TYPE_CHECKING:
     from psoas_desktop.qt.session.main_window import MainWindow
@@ -38,6 +41,8 @@ class WindowActions:
         self.shortcuts = self._add("&Keyboard shortcuts", ("F1",), window.show_shortcuts, "&Help")
         self.welcome = self._add("&Welcome and safety", (), window.show_welcome, "&Help")
         self.escape = self._add("Leave mat mode", ("Escape",), window.leave_mat_mode, None)
+        session = (self.toggle, self.skip, self.back, self.skip_exercise, self.stop, self.mat, self.compact)
+        self.session_keys = SessionKeys(window, (*session, self.escape))
 
     def _add(
         self, text: str, keys: tuple[str, ...], slot: Callable[[], object], menu_name: str | None
