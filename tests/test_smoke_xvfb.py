@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.app_process import FAST_CLOCK_APP, read_history
 from psoas_desktop.qt.session.extra_views import MAT_TITLE
 
 TOOLS = ("Xvfb", "xdotool", "import")
@@ -119,9 +120,11 @@ def test_after_the_stop_question_and_the_check_in_the_keys_reach_the_session(
     config.mkdir()
     (config / "psoas-desktop.ini").write_text("[app]\nwelcome_seen=true\n", encoding="utf-8")
     env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-    command = [sys.executable, "-m", "psoas_desktop", "--data-dir", str(tmp_path / "data")]
+    # Time runs ten times faster, so that a hold has finished (a check-in is asked only then) within seconds.
+    command = [sys.executable, *FAST_CLOCK_APP, "--data-dir", str(tmp_path / "data")]
     command += ["--config-dir", str(config), "--start", "quick-stretch"]
     app = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    finished = "SELECT COUNT(*) FROM entries WHERE status = 'completed'"
 
     def xdotool(*args: str) -> str:
         done = subprocess.run(
@@ -135,6 +138,7 @@ def test_after_the_stop_question_and_the_check_in_the_keys_reach_the_session(
     try:
         window = xdotool("search", "--sync", "--onlyvisible", "--name", "^Psoas Desktop$").split()[0]
         xdotool("windowfocus", "--sync", window)
+        wait_for(lambda: read_history(tmp_path / "data", finished) not in ([], [(0,)]), 30, "a finished hold")
         xdotool("key", "s")
         wait_for(lambda: shown("Stop the session\\?"), 15, "the stop question")
         xdotool("key", "y")

@@ -3,54 +3,15 @@
 from __future__ import annotations
 
 import signal
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from helpers.app_process import launch, wait_for
+from helpers.app_process import FAST_CLOCK_APP, launch, read_history, wait_for
 from psoas_desktop.app.single_instance import server_name
 from psoas_desktop.app.writer_lock import LOCK_FILE_NAME
 from psoas_desktop.storage.history import FILE_NAME
-
-# The installed app with time running ten times faster (the app's own clock, nothing else changed), so
-# that a 20–30 s hold is finished within seconds.
-FAST_APP = """
-import sys, time
-from datetime import UTC, datetime, timedelta
-from psoas_desktop.app import gui
-
-class FastClock:
-    SPEED = 10.0
-
-    def __init__(self):
-        self._start = time.monotonic()
-        self._wall = datetime.now(UTC)
-
-    def monotonic(self):
-        return self._start + (time.monotonic() - self._start) * self.SPEED
-
-    def now(self):
-        return self._wall + timedelta(seconds=(time.monotonic() - self._start) * self.SPEED)
-
-gui.SystemClock = FastClock
-from psoas_desktop.app.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
-def query(data: Path, sql: str) -> list[tuple[object, ...]]:
-    if not (data / FILE_NAME).exists():
-        return []
-    try:
-        conn = sqlite3.connect(f"file:{data / FILE_NAME}?mode=ro", uri=True)
-        try:
-            return conn.execute(sql).fetchall()
-        finally:
-            conn.close()
-    except sqlite3.OperationalError:  # the schema is still being created
-        return []
 
 
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=lambda n: n.name)
@@ -61,10 +22,10 @@ def test_a_quit_signal_ends_the_session_as_interrupted_and_leaves_nothing_behind
     name = server_name(data)
     assert name is not None
     socket_file = Path(name)
-    with launch(tmp_path, "--start", "quick-stretch", program=("-c", FAST_APP)) as app:
+    with launch(tmp_path, "--start", "quick-stretch", program=FAST_CLOCK_APP) as app:
         try:
             finished = "SELECT COUNT(*) FROM entries WHERE status = 'completed'"
-            assert wait_for(lambda: query(data, finished) not in ([], [(0,)]), seconds=60), app.stderr
+            assert wait_for(lambda: read_history(data, finished) not in ([], [(0,)]), seconds=60), app.stderr
             assert socket_file.exists() and (data / LOCK_FILE_NAME).exists()
             app.send_signal(number)
             _, err = app.communicate(timeout=60)
@@ -77,8 +38,8 @@ def test_a_quit_signal_ends_the_session_as_interrupted_and_leaves_nothing_behind
     assert not (data / LOCK_FILE_NAME).exists()
     assert not socket_file.exists()
 
-    ((status, ended),) = query(data, "SELECT status, ended_utc FROM sessions")
-    entries = query(data, "SELECT started_utc, actual_seconds, status FROM entries")
+    ((status, ended),) = read_history(data, "SELECT status, ended_utc FROM sessions")
+    entries = read_history(data, "SELECT started_utc, actual_seconds, status FROM entries")
     assert status == "interrupted"
     assert {entry_status for _, _, entry_status in entries} == {"completed"}  # the hold cut off is not kept
     last_hold_end = max(datetime.fromisoformat(str(s)) + timedelta(seconds=float(a)) for s, a, _ in entries)  # type: ignore[arg-type]
