@@ -321,3 +321,44 @@ def test_only_a_modal_dialog_hands_the_focus_back(
     qtbot.waitExposed(aside)
     aside.hide()
     qtbot.waitUntil(lambda: returned == ["back"])
+
+
+def test_in_another_window_of_the_app_the_session_keys_stay_that_windows_keys(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history window is a window of its own: S there does not stop the session, Space presses its
+    focused button, and the session goes on."""
+    from PySide6.QtWidgets import QPushButton, QWidget
+
+    from psoas_desktop.qt.session import dialogs
+
+    asked: list[QWidget] = []
+
+    def ask(cls: type[dialogs.ConfirmStop], parent: QWidget) -> bool:
+        asked.append(parent)
+        return False
+
+    monkeypatch.setattr(dialogs.ConfirmStop, "ask", classmethod(ask))
+    window.start_session("quick-stretch")
+    other = QWidget()
+    qtbot.addWidget(other)
+    button = QPushButton("Save weekly summary", other)
+    clicks: list[bool] = []
+    button.clicked.connect(lambda: clicks.append(True))
+    other.show()
+    handle = other.windowHandle()
+    assert handle is not None
+    handle.requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is other)
+    button.setFocus()
+    press(Key.Key_S)
+    press(Key.Key_Space)
+    assert asked == [] and state_of(window) is EngineState.RUNNING  # not asked to stop, not paused
+    assert len(clicks) == 1
+    main_handle = window.windowHandle()
+    assert main_handle is not None
+    main_handle.requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.start_button.setFocus()
+    press(Key.Key_Space)  # back in the main window, Space is the session's again
+    assert state_of(window) is EngineState.PAUSED

@@ -8,6 +8,10 @@ widget of the window here, before the widget sees them, except from a text field
 character there, Left and Right move the cursor), from the menu bar while it is driven by the keyboard (Alt,
 then Left/Right between the menus) and from an open popup, where keys do their usual job.
 Other keys (Up/Down in the exercise list, Enter, Tab) are left alone.
+
+The session's shortcuts are application-wide so that they also work in the mat and compact windows; in any
+other window of the app (the history window) they stay that window's keys: S there must not stop the
+session, and Space presses the focused button.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
+
+from psoas_desktop.qt.session.extra_views import CountdownWindow
 
 _KEY_KEEPERS = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit, QMenuBar)
 
@@ -62,9 +68,15 @@ class SessionKeys(QObject):
             return False
         assert isinstance(event, QKeyEvent)
         action = self._actions.get(_pressed(event))
-        if action is None or not self._in_window(watched):
+        if action is None or not isinstance(watched, QWidget):
             return False
-        assert isinstance(watched, QWidget)
+        if self._in_other_window(watched):
+            if kind == QEvent.Type.ShortcutOverride:
+                event.accept()  # that window keeps the key: the session's shortcut does not fire there
+                return True
+            return False
+        if not self._in_window(watched):
+            return False
         if keeps_its_keys(watched):
             if kind != QEvent.Type.ShortcutOverride:
                 return False
@@ -76,6 +88,11 @@ class SessionKeys(QObject):
         # A key press that the shortcut did not take: the window is not (yet) the active one for Qt.
         action.trigger()
         return True
+
+    def _in_other_window(self, widget: QWidget) -> bool:
+        """A widget of another window of the app than this one and its mat and compact views."""
+        top = widget.window()
+        return top is not self._window and not isinstance(top, CountdownWindow)
 
     def _in_window(self, watched: QObject) -> bool:
         """A widget of this window while no popup (menu, combo list) is open: the popup has the keys then."""
