@@ -177,7 +177,7 @@ class HistoryLink(QObject):
             log.warning("history: %s", message)
         # The warning bar says "not saving" for as long as it is true; the rest (a repair, a session that
         # ended unexpectedly) is news to read once: a notice that no later status message replaces.
-        said_by_bar = f"Workouts are not being saved: {result.history.not_saving_reason}."
+        said_by_bar = result.history.not_saving_message
         others = [message for message in result.messages if message != said_by_bar]
         if others:
             self.window.notice.show_notice(" ".join(others))
@@ -190,7 +190,7 @@ class HistoryLink(QObject):
         current = self.history
         if current is not None and history.read_only:
             history.close()  # a retry's re-open that still cannot save: keep what is shown
-            self._not_saving(f"Workouts are not being saved: {history.not_saving_reason}.")
+            self._tell_not_saving(history)
             return
         if current is not None:
             self._retire(current)
@@ -214,7 +214,7 @@ class HistoryLink(QObject):
         self.history = history
         self.saver.attach(history)
         if history.read_only:
-            self._not_saving(f"Workouts are not being saved: {history.not_saving_reason}.")
+            self._tell_not_saving(history)
         elif self.saver.settled:  # nothing to write again: the writable open is the save that succeeded
             self._on_saving_again()
         if self._closed:
@@ -247,6 +247,11 @@ class HistoryLink(QObject):
             log.warning("history: %d writes could not be saved and are lost", lost)
 
     # -- not saving: the bar and Retry --------------------------------------------------------------------------
+
+    def _tell_not_saving(self, history: History) -> None:
+        message = history.not_saving_message
+        if message is not None:
+            self._not_saving(message)
 
     def _not_saving(self, text: str) -> None:
         self.bar.show_problem(f"{text} {KEPT_UNTIL_RETRY}")

@@ -84,6 +84,11 @@ def _optimize(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA optimize")
 
 
+def not_saving_message(reason: str) -> str:
+    """The one wording of "nothing is saved, and why", as the open says it and the app's bar shows it."""
+    return f"Workouts are not being saved: {reason}."
+
+
 class History:
     """The workout history in ``data_dir/history.sqlite3``; make one with ``History.open``, then close it."""
 
@@ -117,6 +122,12 @@ class History:
         """Why this History saves nothing (read-only folder, full disk, newer version…); None when it
         opened writable."""
         return self._reason if self.read_only else None
+
+    @property
+    def not_saving_message(self) -> str | None:
+        """What the user is told while this History saves nothing (None when it opened writable)."""
+        reason = self.not_saving_reason
+        return None if reason is None else not_saving_message(reason)
 
     @property
     def writer_thread(self) -> threading.Thread | None:
@@ -176,7 +187,7 @@ class History:
     ) -> OpenResult:
         """Read what can be read, save nothing. `reason` is why (None: the caller asked for read-only)."""
         if reason is not None and announce:
-            messages.append(f"Workouts are not being saved: {reason}.")
+            messages.append(not_saving_message(reason))
         conn: sqlite3.Connection | None = None
         mode: str | None = None
         # A reader asked for (the CLI) speaks only when it cannot read: a log it reads around is no news.
