@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from PySide6.QtNetwork import QLocalSocket
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from helpers.app_process import launch, wait_for
+from helpers.app_process import launch, read_history, wait_for
 from helpers.fake_clock import FakeClock
 from psoas_desktop.app import gui as app
 from psoas_desktop.app import single_instance
@@ -239,16 +238,7 @@ def test_a_window_that_is_never_painted_still_gets_its_history_and_session(tmp_p
 
 
 def read_sessions(data: Path) -> list[tuple[object, ...]]:
-    if not (data / FILE_NAME).exists():
-        return []
-    try:
-        conn = sqlite3.connect(f"file:{data / FILE_NAME}?mode=ro", uri=True)
-        try:
-            return conn.execute("SELECT routine, status FROM sessions").fetchall()
-        finally:
-            conn.close()
-    except sqlite3.OperationalError:  # the schema is still being created
-        return []
+    return read_history(data, "SELECT routine, status FROM sessions")
 
 
 FIRST_PAINT_PROBE = """

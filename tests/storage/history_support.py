@@ -54,6 +54,11 @@ def hold(
     )
 
 
+def only_cut_short(messages: tuple[str, ...] | list[str]) -> bool:
+    """Whether an open said nothing but that sessions left running were cut short (a crash mid-session)."""
+    return all(m.startswith("Your last session ended unexpectedly") for m in messages)
+
+
 def fingerprint(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

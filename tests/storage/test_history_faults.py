@@ -22,6 +22,7 @@ from history_support import (
     fingerprint,
     histories_are_closed,  # noqa: F401  (autouse: closes every History opened)
     hold,
+    only_cut_short,
     pragma,
     query,
 )
@@ -94,7 +95,7 @@ def test_every_acknowledged_hold_survives_sigkill(tmp_path: Path) -> None:
         result = History.open(tmp_path, now=lambda: datetime.now(UTC))
         history = result.history
         assert not history.read_only, (seed, result.messages)
-        assert all(m.startswith("Your last session ended unexpectedly") for m in result.messages), seed
+        assert only_cut_short(result.messages), seed
         assert all(s.status in ("completed", "interrupted") for s in history.sessions()), seed
         history.close()
         numbers = saved_numbers(tmp_path)
@@ -197,7 +198,7 @@ def test_a_garbage_wal_never_destroys_a_good_history(tmp_path: Path) -> None:
     (tmp_path / "history.sqlite3-wal").write_bytes(garbage)
     result = History.open(tmp_path, now=Now(datetime(2026, 3, 5, 7, 30, tzinfo=UTC)))
     message, *cut_short = result.messages  # the backup's sessions left running were cut short
-    assert all(m.startswith("Your last session ended unexpectedly") for m in cut_short), cut_short
+    assert only_cut_short(cut_short), cut_short
     assert "write-ahead log was damaged" in message and "the history itself is fine" in message.lower()
     assert (tmp_path / "history.sqlite3-wal.corrupt-20260305T073000Z").read_bytes() == garbage
     history = result.history
@@ -297,7 +298,7 @@ def test_a_full_disk_raises_a_known_error_and_keeps_what_was_saved(tmp_path: Pat
     assert len(acked) >= 12
     result = History.open(tmp_path, now=lambda: datetime.now(UTC))
     assert not result.history.read_only
-    assert all(m.startswith("Your last session ended unexpectedly") for m in result.messages), result.messages
+    assert only_cut_short(result.messages), result.messages
     result.history.close()
     assert pragma(tmp_path / "history.sqlite3", "quick_check") == "ok"
     assert sorted(saved_numbers(tmp_path)) == acked  # every acknowledged hold, and only those

@@ -20,6 +20,7 @@ from history_support import (
     Now,
     histories_are_closed,  # noqa: F401  (autouse: closes every History opened)
     hold,
+    only_cut_short,
     pragma,
 )
 
@@ -259,7 +260,7 @@ def test_recovery_keeps_what_is_sound_and_deletes_nothing(
         elif wal == "truncated":
             assert template.in_file <= seen <= template.in_file | template.in_log_only
             # A log cut before the last session's end leaves it cut short: that is all there is to say.
-            assert all(m.startswith("Your last session ended unexpectedly") for m in result.messages), text
+            assert only_cut_short(result.messages), text
         else:
             assert seen == template.in_file
             assert "damaged (" not in text and "restored" not in text, text
