@@ -17,7 +17,7 @@ from PySide6.QtNetwork import QLocalSocket
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from helpers.app_process import launch, read_history, wait_for
+from helpers.app_process import FAST_CLOCK_APP, FAST_CLOCK_CODE, launch, read_history, wait_for
 from helpers.fake_clock import FakeClock
 from psoas_desktop.app import gui as app
 from psoas_desktop.app import single_instance
@@ -187,10 +187,11 @@ def test_the_window_starts_only_routines_and_exercises_it_knows(qtbot: QtBot, tm
 
 
 def test_the_real_app_saves_a_started_session_and_a_kill_leaves_it_interrupted(tmp_path: Path) -> None:
-    """The installed app in its own process (offscreen): --start begins a session that is on disk at once;
-    SIGKILL mid-session, and the next open finds it as interrupted."""
+    """The installed app in its own process (offscreen, time ten times faster): --start begins a session
+    that is on disk once its first hold finished; SIGKILL mid-session, and the next open finds it as
+    interrupted."""
     data = tmp_path / "data"
-    with launch(tmp_path, "--start", "quick-stretch") as process:
+    with launch(tmp_path, "--start", "quick-stretch", program=FAST_CLOCK_APP) as process:
         try:
             deadline = time.monotonic() + 30
             rows: list[tuple[object, ...]] = []
@@ -219,13 +220,15 @@ def test_the_real_app_saves_a_started_session_and_a_kill_leaves_it_interrupted(t
         history.history.close()
 
 
-NEVER_SHOWN = """
-import sys
+# Like a window opened on a hidden workspace: never exposed, never painted (time ten times faster, so that
+# the session's first hold, which creates its row, finishes within seconds).
+NEVER_SHOWN = (
+    """
 from psoas_desktop.qt.session.main_window import MainWindow
-MainWindow.show = lambda self: None  # like a window opened on a hidden workspace: never exposed, never painted
-from psoas_desktop.app.cli import main
-sys.exit(main(sys.argv[1:]))
+MainWindow.show = lambda self: None
 """
+    + FAST_CLOCK_CODE
+)
 
 
 def test_a_window_that_is_never_painted_still_gets_its_history_and_session(tmp_path: Path) -> None:

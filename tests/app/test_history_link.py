@@ -128,9 +128,11 @@ def test_a_whole_session_is_saved_hold_by_hold_and_the_check_in_per_side(
     link = link_to(window, history, clock)
     asked.answer = Checkin(left=6, right=3, overall=None, note="left was stiff")
     window.start_session("quick-stretch")
+    run(window, clock, 3 + 19)
+    assert stored(history, "SELECT COUNT(*) FROM sessions") == [(0,)]  # its row waits for a finished hold
+    run(window, clock, 1)
+    # The first hold is on disk, with its session, while the session is still running.
     assert stored(history, "SELECT routine, status FROM sessions") == [("quick-stretch", "running")]
-    run(window, clock, 3 + 20)
-    # The first hold is on disk while the session is still running.
     assert stored(history, "SELECT exercise, side, status FROM entries") == [
         ("kneeling-psoas-stretch", "right", "completed")
     ]
@@ -175,8 +177,10 @@ def test_a_session_stopped_before_any_hold_finished_asks_no_check_in(
     window.start_session("bridge")
     run(window, clock, 5)  # still in the lead-in and the first hold: nothing finished
     QTest.keyClick(window, Qt.Key.Key_S)
-    assert stored(history, "SELECT status FROM sessions") == [("stopped",)]
     QApplication.processEvents()
+    # Not saved as a session: no row, no entries (sync and every view rely on it).
+    assert stored(history, "SELECT COUNT(*) FROM sessions") == [(0,)]
+    assert stored(history, "SELECT COUNT(*) FROM entries") == [(0,)]
     assert asked.questions == []  # nothing finished: nothing to rate
 
 
@@ -418,6 +422,7 @@ def test_prewarm_loads_the_charts_and_aggregates_off_the_gui_thread_but_never_du
 ) -> None:
     link = link_to(window, history, clock)
     window.start_session("quick-stretch")
+    run(window, clock, 3 + 20)  # a hold finished: the session is saved
     link.prewarm()
     assert prewarm_thread(link) is None  # a workout is running: nothing competes with the timer
     window.ticker.stop()
@@ -696,7 +701,7 @@ def test_the_history_window_asked_for_while_opening_opens_when_ready(
 def test_the_weekly_count_for_the_tray_and_the_nudge_follows_the_one_rule(
     window: MainWindow, history: History, clock: FakeClock
 ) -> None:
-    """A session stopped in its first hold is not counted; one stopped after half its reached plan is."""
+    """A session stopped in its first hold is not saved; one stopped after half its reached plan counts."""
     link = link_to(window, history, clock)
     window.start_session("quick-stretch")
     run(window, clock, 3 + 7)  # 7 s into the first hold
@@ -707,5 +712,5 @@ def test_the_weekly_count_for_the_tray_and_the_nudge_follows_the_one_rule(
     run(window, clock, 3 + 20 + 4 + 6)  # the first hold finished (20 s), 6 s into the second (20 planned)
     QTest.keyClick(window, Qt.Key.Key_S)
     settle(history)
-    assert stored(history, "SELECT status FROM sessions") == [("stopped",), ("stopped",)]
+    assert stored(history, "SELECT status FROM sessions") == [("stopped",)]
     assert link.completed_this_week() == 1

@@ -233,6 +233,7 @@ class HistoryLink(QObject):
                 self._adopt(opened.history)  # a session started while it opened is saved now
         last_try = []  # what failed, written once more (space may have been freed since)
         if self.history is not None and not self.history.read_only:
+            self.saver.take_outcomes()
             last_try = self.saver.retry()
         if self.history_window is not None:
             self.history_window.wait_for_worker()

@@ -16,11 +16,11 @@ import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal, Slot
 
 from psoas_desktop.core.engine import HoldRecord, PhaseStatus
 from psoas_desktop.core.errors import KnownError
@@ -34,14 +34,26 @@ log = logging.getLogger(__name__)
 
 @dataclass(eq=False)
 class _Session:
-    """One session as the link saves it: its start's future (its id; a retry replaces it) and when its last
-    hold ended (where an interrupted session ends)."""
+    """One session as the link saves it: its start's future (its id; a retry replaces it), when its last
+    hold ended (where an interrupted session ends), and the records that wait for its first finished hold.
 
-    per_side: bool
+    Its row is written at its first finished hold, not at its start: a session in which no hold finished
+    (started, then stopped at once) leaves nothing in the history. Sync relies on the same rule.
+    """
+
+    info: SessionInfo
     last_hold_end: datetime
     id: Future[int] | None = None
     finished_seconds: float = 0.0
     """Of its completed holds, as the history counts them (core.stats.is_shown)."""
+    waiting: list[HoldRecord] = field(default_factory=list)
+    """Records (skipped, stopped) that came before its first finished hold; written with its row."""
+    started: bool = False
+    """Its row has been asked for: a hold finished."""
+
+    @property
+    def per_side(self) -> bool:
+        return self.info.per_side
 
 
 @dataclass(eq=False)
@@ -81,7 +93,7 @@ class SessionSaver(QObject):
         self._session: _Session | None = None
         self._pending: list[_Write] = []  # writes made before the history was open
         self._unsaved: list[_Write] = []  # writes that failed, in order, to be written again
-        self._in_flight = 0  # writes submitted whose outcome has not come back yet
+        self._in_flight: set[Future[Any]] = set()  # writes' last futures whose outcome has not come back yet
         self._unavailable = False  # the history could not be opened: no check-in is asked
         self._completed.connect(self._on_completed, Qt.ConnectionType.QueuedConnection)
         window.session_started.connect(self.on_session_started)
@@ -110,7 +122,7 @@ class SessionSaver(QObject):
     @property
     def settled(self) -> bool:
         """Nothing waits in memory and nothing is on its way to the disk."""
-        return self.unsaved == 0 and self._in_flight == 0
+        return self.unsaved == 0 and not self._in_flight
 
     def retry(self) -> list[Future[Any]]:
         """Write again what failed, in order; each write's last future (none: nothing to write)."""
@@ -118,6 +130,13 @@ class SessionSaver(QObject):
             return []
         waiting, self._unsaved = self._unsaved, []
         return [future for write in waiting if (future := self._submit(self.history, write)) is not None]
+
+    def take_outcomes(self) -> None:
+        """Wait for the writes on their way and take their outcomes now (at exit, before the last retry): a
+        write that failed just before (a session's end behind its failed start) is then written again too."""
+        if self.history is not None:
+            self.history.flush()  # its writer thread runs each write's done-callbacks before the next job
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
 
     def _with_history(self, write: _Write) -> None:
         if self.history is None:
@@ -132,13 +151,13 @@ class SessionSaver(QObject):
             if futures is not None and write.then is not None:
                 write.then(futures)
             return None
-        self._in_flight += 1
+        self._in_flight.add(futures[-1])
         # Written in order: when the last is done, all are.
         self._when_done(futures[-1], lambda _done: self._outcome(write, futures))
         return futures[-1]
 
     def _outcome(self, write: _Write, futures: list[Future[Any]]) -> None:
-        self._in_flight -= 1
+        self._in_flight.discard(futures[-1])
         errors = [future.exception() for future in futures]
         known = next((error for error in errors if isinstance(error, KnownError)), None)
         if known is not None:
@@ -180,13 +199,18 @@ class SessionSaver(QObject):
 
     @Slot(object)
     def on_session_started(self, info: SessionInfo) -> None:
-        session = self._session = _Session(per_side=info.per_side, last_hold_end=info.started)
+        # Nothing is written yet: the row waits for the first finished hold (see _Session).
+        self._session = _Session(info=info, last_hold_end=info.started)
+
+    def _save_start(self, session: _Session) -> None:
+        info = session.info
 
         def start(history: History) -> list[Future[Any]]:
             session.id = history.submit_start_session(info.routine, info.level, info.started)
             return [session.id]
 
         self._with_history(_Write(start, self._check))
+        session.started = True
 
     @Slot(object)
     def on_hold_recorded(self, record: HoldRecord) -> None:
@@ -196,9 +220,20 @@ class SessionSaver(QObject):
         session.last_hold_end = max(
             session.last_hold_end, record.started_utc + timedelta(seconds=record.actual_seconds)
         )
+        if not session.started:
+            session.waiting.append(record)
+            if record.status is not PhaseStatus.COMPLETED:
+                return  # nothing finished yet: the session may still leave no trace
+            self._save_start(session)
+            records, session.waiting = session.waiting, []
+        else:
+            records = [record]
         if record.status is PhaseStatus.COMPLETED:
             session.finished_seconds += record.actual_seconds
+        for each in records:
+            self._save_record(session, each)
 
+    def _save_record(self, session: _Session, record: HoldRecord) -> None:
         def save(history: History) -> list[Future[Any]]:
             assert session.id is not None  # its start was submitted first
             return [history.submit_record(session.id, record)]
@@ -208,8 +243,8 @@ class SessionSaver(QObject):
     @Slot(str)
     def on_session_ended(self, status: str) -> None:
         session, self._session = self._session, None
-        if session is None:
-            return
+        if session is None or not session.started:
+            return  # no hold finished: nothing was saved, nothing to end, no check-in
         # Interrupted (the app was told to quit): it ended with its last finished hold, as after a crash.
         ended = session.last_hold_end if status == "interrupted" else self._now()
 
