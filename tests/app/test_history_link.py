@@ -153,6 +153,11 @@ def test_a_whole_session_is_saved_hold_by_hold_and_the_check_in_per_side(
     assert link.session_id is None
     settle(history)  # the outcome arrives after the commit
     assert "Check-in saved" in window.statusBar().currentMessage()
+    # The end screen adds what the history now counts: this week and the check-in (the first one).
+    assert window.countdown.summary_lines()[1:] == [
+        f"This week: 1 of {window.app_settings.weekly_goal} sessions",
+        "Tightness: left 6 of 10 (first check-in), right 3 of 10 (first check-in)",
+    ]
 
 
 def test_a_stopped_session_keeps_its_finished_holds_and_is_marked_stopped(

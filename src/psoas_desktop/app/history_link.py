@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from psoas_desktop.app.history_saver import SessionSaver
 from psoas_desktop.core.errors import KnownError
+from psoas_desktop.core.session_end import tightness_change, week_standing
 from psoas_desktop.core.settings import AppSettings
 from psoas_desktop.core.stats import weekly_stats
 from psoas_desktop.qt.session.main_window import MainWindow
@@ -130,6 +131,7 @@ class HistoryLink(QObject):
         self._export_dir = export_dir
         self.saver = SessionSaver(window, now, self)
         self.saver.saved.connect(self._refresh_history_window)
+        self.saver.saved.connect(self._fill_end_screen)
         self.saver.failed.connect(self._on_write_failed)
         self.saver.succeeded.connect(self._on_saving_again)
         self.bar = window.save_warning
@@ -305,6 +307,21 @@ class HistoryLink(QObject):
             log.exception("history: counting this week's sessions failed")
             return None
         return week[0].sessions
+
+    @Slot()
+    def _fill_end_screen(self) -> None:
+        """A session's end (or its check-in) is on disk: the end screen adds this week, the streak and the
+        tightness change, as the history now counts them."""
+        if self.history is None or self.window.end_summary is None:
+            return
+        try:
+            summaries = self.history.summaries()
+            week = week_standing(summaries, self._today(), self._tz, self.window.app_settings.weekly_goal)
+            tightness = tightness_change(summaries)
+        except Exception:  # a damaged or closed file: the summary keeps what the window knows itself
+            log.exception("history: reading the figures for the end screen failed")
+            return
+        self.window.show_end_details(week, tightness)
 
     # -- the history window -------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from psoas_desktop.core.catalog import PhaseKind, Side
 from psoas_desktop.core.engine import EngineState, Snapshot
 from psoas_desktop.core.plan import PHASE_LABELS, TIMED_LABEL, Phase
+from psoas_desktop.core.session_end import SessionEnd, WeekStanding
 from psoas_desktop.qt.session.countdown import PHASE_COLOURS, CountdownWidget, RingStyle
 from psoas_desktop.qt.session.countdown_layout import MIN_FIT_SCALE, contrast_ratio, fitted_font
 
@@ -158,14 +159,46 @@ def test_phase_text_for_paused_interrupted_idle_completed_and_stopped(qtbot: QtB
     assert widget.phase_text() == "Hold · paused"
     show(widget, hold, 30.0, state=EngineState.PAUSED, interrupted=True)
     assert widget.phase_text() == "Interrupted — press Space to redo this phase"
-    show(widget, None, 0.0, state=EngineState.IDLE)
-    assert widget.phase_text() == "Ready"
     show(widget, make_phase(PhaseKind.GET_READY, seconds=5.0), 5.0, state=EngineState.IDLE)
-    assert widget.phase_text() == "Get ready"
+    assert widget.phase_text() == "Ready · press Space · 20:00 in all"  # no phase name: nothing runs yet
     show(widget, None, 0.0, state=EngineState.COMPLETED, session_remaining=0.0)
     assert widget.phase_text() == "Session complete"
     show(widget, hold, 7.0, state=EngineState.STOPPED)
     assert widget.phase_text() == "Session stopped"
+
+
+def test_the_idle_screen_counts_nothing_and_says_where_the_selected_exercise_starts(qtbot: QtBot) -> None:
+    widget = make_widget(qtbot)
+    widget.set_exercise_name("Bridge")
+    get_ready = make_phase(PhaseKind.GET_READY, seconds=5.0)
+    show(widget, get_ready, 5.0, state=EngineState.IDLE, session_total=120.0, session_remaining=120.0)
+    assert widget.phase_text() == "Ready · press Space · 2:00 in all"
+    assert [widget.digits_text(), widget.session_text(), widget.counters_text()] == ["", "", ""]
+    assert widget.phase_kind() is None and widget.ring_fraction() == 1.0  # a neutral full ring, no olive
+    # The second exercise selected: its place in the routine, not a progress figure.
+    show(widget, get_ready, 5.0, state=EngineState.IDLE, session_total=900.0, session_remaining=685.0)
+    assert widget.counters_text() == "Bridge starts at 3:35"
+    assert "%" not in widget.session_text() and widget.digits_text() == ""
+
+
+def test_the_end_screen_shows_the_summary_instead_of_stale_values(qtbot: QtBot) -> None:
+    widget = make_widget(qtbot)
+    widget.resize(420, 420)
+    hold = make_phase(PhaseKind.HOLD, side=Side.LEFT)
+    show(widget, hold, 4.0, state=EngineState.STOPPED)
+    assert [widget.digits_text(), widget.session_text()] == ["", ""]  # no old 4, no old percentage
+    assert widget.counters_text() == "Space: start again · D: done"
+    end = SessionEnd("stopped", holds=3, hold_seconds=75.0, week=WeekStanding(2, 3, 4))
+    widget.set_end(end)
+    assert widget.summary_lines() == [
+        "3 holds · 1:15 held",
+        "This week: 2 of 3 sessions",
+        "Streak: 4 weeks with the goal met",
+    ]
+    assert "3 holds · 1:15 held" in widget.accessibleDescription()
+    assert "Left side" not in widget.accessibleDescription()  # the stopped phase's values are gone
+    image = widget.grab().toImage()
+    assert not image.isNull()
 
 
 # -- counters and session -------------------------------------------------------------------------
@@ -185,7 +218,7 @@ def test_counters_without_rep_or_side(qtbot: QtBot) -> None:
     show(widget, make_phase(PhaseKind.REST, set_number=3, sets=3), 20.0)
     assert widget.counters_text() == "Set 3 / 3"
     show(widget, None, 0.0, state=EngineState.COMPLETED)
-    assert widget.counters_text() == ""
+    assert widget.counters_text() == "Space: start again · D: done"
 
 
 def test_session_text_shows_percent_done_and_time_left(qtbot: QtBot) -> None:
@@ -193,7 +226,7 @@ def test_session_text_shows_percent_done_and_time_left(qtbot: QtBot) -> None:
     show(widget, make_phase(), 10.0, session_total=1200.0, session_remaining=724.5)
     assert widget.session_text() == "Session 39 % · 12:05 left"
     show(widget, None, 0.0, state=EngineState.COMPLETED, session_total=1200.0, session_remaining=0.0)
-    assert widget.session_text() == "Session 100 % · 0:00 left"
+    assert widget.session_text() == ""  # the end screen's summary says what was done
 
 
 # -- ring and emphasis ----------------------------------------------------------------------------

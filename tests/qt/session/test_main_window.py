@@ -15,6 +15,7 @@ from helpers.fake_clock import FakeClock
 from psoas_desktop.core.catalog import Catalog, Routine, load_catalog
 from psoas_desktop.core.engine import EngineState, PhaseStatus
 from psoas_desktop.core.plan import Timeline, build_timeline
+from psoas_desktop.core.session_end import WeekStanding
 from psoas_desktop.core.settings import AppSettings, Settings
 from psoas_desktop.qt.session import dialogs
 from psoas_desktop.qt.session.dialogs import WelcomeAnswer
@@ -76,7 +77,8 @@ def press(qtbot: QtBot, window: MainWindow, key: Key, modifier: Qt.KeyboardModif
 
 def test_whole_quick_stretch_workout(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None:
     window.exercise_list.select_routine("quick-stretch")
-    assert window.countdown.phase_text() == "Get ready"  # what Space will start
+    assert window.countdown.phase_text() == "Ready · press Space · 1:35 in all"  # what Space will start
+    assert window.countdown.digits_text() == "" and window.countdown.session_text() == ""  # nothing counts
     assert window.instructions.active_step() is None
     press(qtbot, window, Key.Key_Space)
     engine = window.ticker.engine
@@ -111,6 +113,43 @@ def test_whole_quick_stretch_workout(qtbot: QtBot, window: MainWindow, clock: Fa
     assert all(r.actual_seconds == 20.0 for r in records)
     assert "Session complete" in window.statusBar().currentMessage()
     assert clock.monotonic() - 1000.0 == pytest.approx(3 + 20 + 4 + 20 + 4 + 20 + 4 + 20)
+
+
+def test_the_end_screen_sums_up_and_done_goes_back_to_idle(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    window.exercise_list.select_routine("quick-stretch")
+    press(qtbot, window, Key.Key_Space)
+    run(window, clock, 3 + 20 + 4 + 20 + 4 + 20 + 4 + 20)
+    assert state_of(window) is EngineState.COMPLETED
+    assert window.countdown.summary_lines() == ["4 holds · 1:20 held"]  # the history adds its figures later
+    assert window.instructions.active_step() is None  # no stale step highlighted
+    assert window.done_button.isVisible() and window.start_button.text() == "▶ Start again"
+    window.show_end_details(WeekStanding(sessions=2, goal=3, streak=0))
+    assert window.countdown.summary_lines()[1] == "This week: 2 of 3 sessions"
+    press(qtbot, window, Key.Key_D)
+    assert state_of(window) is EngineState.IDLE and window.end_summary is None
+    assert window.countdown.phase_text().startswith("Ready · press Space")
+    assert window.countdown.summary_lines() == [] and not window.done_button.isVisible()
+    press(qtbot, window, Key.Key_Space)
+    assert state_of(window) is EngineState.RUNNING
+
+
+def test_a_stopped_session_shows_what_was_done_and_no_old_values(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    window.exercise_list.select_routine("quick-stretch")
+    press(qtbot, window, Key.Key_Space)
+    run(window, clock, 3 + 20 + 2)  # one hold finished, 2 s into switching sides
+    window.ticker.stop()
+    assert state_of(window) is EngineState.STOPPED
+    assert window.countdown.phase_text() == "Session stopped"
+    assert window.countdown.summary_lines() == ["1 hold · 0:20 held"]
+    assert window.countdown.digits_text() == "" and window.countdown.session_text() == ""
+    press(qtbot, window, Key.Key_Space)  # straight into the routine again
+    assert state_of(window) is EngineState.RUNNING and window.countdown.summary_lines() == []
+    window.ticker.stop()
+    assert window.countdown.summary_lines() == ["No hold was finished,", "so nothing was saved."]
 
 
 def test_psoas_3_moves_the_instruction_pane_with_the_exercises(window: MainWindow, clock: FakeClock) -> None:

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QWidget
 from psoas_desktop.core.catalog import PhaseKind
 from psoas_desktop.core.engine import EngineState, Snapshot
 from psoas_desktop.core.formatting import format_clock, whole_seconds_up
+from psoas_desktop.core.session_end import SessionEnd, end_lines, end_title
 from psoas_desktop.qt.session.countdown_layout import (
     EMPHASIS_WIDTH,
     Layout,
@@ -95,6 +96,7 @@ class CountdownWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._snapshot: Snapshot | None = None
+        self._end: SessionEnd | None = None
         self._exercise_name = ""
         self._step_text = ""
         self._mat_mode = False
@@ -107,6 +109,12 @@ class CountdownWidget(QWidget):
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self._snapshot = snapshot
+        self._update_accessibility()
+        self.update()
+
+    def set_end(self, end: SessionEnd | None) -> None:
+        """The summary shown once the session has ended (None: none yet, or back to idle)."""
+        self._end = end
         self._update_accessibility()
         self.update()
 
@@ -153,10 +161,24 @@ class CountdownWidget(QWidget):
     def counters_visible(self) -> bool:
         return not self._compact
 
+    def idle(self) -> bool:
+        """Nothing has run yet: the screen says what Space will start, and counts nothing."""
+        return self._snapshot is None or self._snapshot.state is EngineState.IDLE
+
+    def ended(self) -> bool:
+        return self._snapshot is not None and self._snapshot.state in (
+            EngineState.COMPLETED,
+            EngineState.STOPPED,
+        )
+
+    def summary_lines(self) -> list[str]:
+        """The end screen's summary, in place of the ring (empty while a session runs or waits)."""
+        return end_lines(self._end) if self.ended() and self._end is not None else []
+
     def digits_text(self) -> str:
         snapshot = self._snapshot
-        if snapshot is None:
-            return "0"
+        if snapshot is None or self.idle() or self.ended():
+            return ""
         seconds = whole_seconds_up(snapshot.remaining)
         return str(seconds) if seconds < 60 else format_clock(seconds)
 
@@ -164,10 +186,12 @@ class CountdownWidget(QWidget):
         snapshot = self._snapshot
         if snapshot is None:
             return "Ready"
-        if snapshot.state is EngineState.COMPLETED:
-            return "Session complete"
-        if snapshot.state is EngineState.STOPPED:
-            return "Session stopped"
+        if snapshot.state is EngineState.IDLE:
+            return f"Ready · press Space · {format_clock(round(snapshot.session_total))} in all"
+        if self.ended():
+            if self._end is not None:
+                return end_title(self._end)
+            return "Session complete" if snapshot.state is EngineState.COMPLETED else "Session stopped"
         if snapshot.interrupted:
             return "Interrupted — press Space to redo this phase"
         if snapshot.phase is None:
@@ -178,9 +202,17 @@ class CountdownWidget(QWidget):
 
     def counters_text(self) -> str:
         snapshot = self._snapshot
+        if snapshot is not None and self.ended():
+            return "Space: start again · D: done"
         phase = snapshot.phase if snapshot is not None else None
-        if phase is None:
+        if snapshot is None or phase is None:
             return ""
+        if snapshot.state is EngineState.IDLE:
+            starts_at = snapshot.session_total - snapshot.session_remaining
+            if starts_at <= 0:
+                return ""
+            name = f"{self._exercise_name} starts" if self._exercise_name else "Starts"
+            return f"{name} at {format_clock(round(starts_at))}"
         parts: list[str] = []
         if phase.rep is not None:
             parts.append(f"Rep {phase.rep} / {phase.reps}" if phase.reps is not None else f"Rep {phase.rep}")
@@ -191,8 +223,8 @@ class CountdownWidget(QWidget):
 
     def session_text(self) -> str:
         snapshot = self._snapshot
-        if snapshot is None:
-            return ""
+        if snapshot is None or self.idle() or self.ended():
+            return ""  # no progress before anything was done, and the summary says what was
         percent = math.floor(min(1.0, max(0.0, snapshot.session_progress)) * 100 + 1e-9)
         left = format_clock(whole_seconds_up(snapshot.session_remaining))
         return f"Session {percent} % · {left} left"
@@ -200,14 +232,17 @@ class CountdownWidget(QWidget):
     def ring_fraction(self) -> float:
         snapshot = self._snapshot
         if snapshot is None or snapshot.state is EngineState.IDLE:
-            return 1.0
+            return 1.0  # a full, neutral ring: nothing is counting
         if snapshot.phase is None or snapshot.phase.seconds <= 0:
             return 0.0
         return min(1.0, max(0.0, snapshot.remaining / snapshot.phase.seconds))
 
     def phase_kind(self) -> PhaseKind | None:
+        """The running (or paused) phase's kind; None while idle (the ring is then neutral)."""
         snapshot = self._snapshot
-        return snapshot.phase.kind if snapshot is not None and snapshot.phase is not None else None
+        if snapshot is None or snapshot.phase is None or self.idle():
+            return None
+        return snapshot.phase.kind
 
     def ring_style(self) -> RingStyle:
         kind = self.phase_kind()
@@ -261,10 +296,13 @@ class CountdownWidget(QWidget):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
             painter.fillRect(self.rect(), self._background())
-            self._paint_ring(painter, layout)
-            self._paint_digits(painter, layout)
+            if self.ended():
+                self._paint_summary(painter, layout)
+            else:
+                self._paint_ring(painter, layout)
+                self._paint_digits(painter, layout)
             self._paint_texts(painter, layout)
-            if not layout.compact:
+            if not layout.compact and not self.idle() and not self.ended():
                 self._paint_session_bar(painter, layout)
         finally:
             painter.end()
@@ -343,6 +381,27 @@ class CountdownWidget(QWidget):
         painter.drawText(QPointF(-bounds.center().x(), -bounds.center().y()), text)
         painter.restore()
 
+    def _paint_summary(self, painter: QPainter, layout: Layout) -> None:
+        """The end screen: the summary's lines where the ring was, across the whole width."""
+        lines = self.summary_lines()
+        if not lines:
+            return
+        band = QRectF(
+            layout.phase_rect.left(),
+            layout.ring_rect.top(),
+            layout.phase_rect.width(),
+            layout.ring_rect.height(),
+        )
+        line_height = min(band.height() / max(4, len(lines)), layout.phase_rect.height() * 1.2)
+        font = QFont(layout.phase_font)
+        font.setWeight(QFont.Weight.Normal)
+        font.setPixelSize(max(6, round(line_height * 0.62)))
+        top = band.center().y() - line_height * len(lines) / 2
+        for index, line in enumerate(lines):
+            rect = QRectF(band.left(), top + index * line_height, band.width(), line_height)
+            colour = self._text_colour() if index == 0 else self._faint(0.85)
+            self._draw_elided(painter, rect, font, colour, line)
+
     def _paint_texts(self, painter: QPainter, layout: Layout) -> None:
         centred = Qt.AlignmentFlag.AlignCenter
         if not layout.compact and self._exercise_name:
@@ -405,8 +464,8 @@ class CountdownWidget(QWidget):
     # -- accessibility -----------------------------------------------------------------------------
 
     def _update_accessibility(self) -> None:
-        parts = [self.phase_text()]
-        if self._snapshot is not None and self._snapshot.phase is not None:
+        parts = [self.phase_text(), *self.summary_lines()]
+        if self._snapshot is not None and self._snapshot.phase is not None and self.digits_text():
             seconds = whole_seconds_up(self._snapshot.remaining)
             unit = " second" if seconds == 1 else " seconds" if seconds < 60 else ""
             parts.append(f"{self.digits_text()}{unit} left")

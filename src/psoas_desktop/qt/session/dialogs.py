@@ -23,6 +23,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Left / B", "Back: restart this phase (in its first second: go to the previous one)"),
     ("Shift+Right", "Skip the rest of this exercise"),
     ("S", "Stop the session (asks first while it runs)"),
+    ("D", "Done: from the end summary back to the start screen"),
     ("F11", "Mat mode: full-screen countdown with the current step"),
     ("Ctrl+M", "Compact mode: a small always-on-top countdown"),
     ("Ctrl+,", "Settings"),

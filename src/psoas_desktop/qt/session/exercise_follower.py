@@ -37,7 +37,12 @@ class ExerciseFollower:
 
     def follow(self, snapshot: Snapshot, timeline: Timeline) -> None:
         phase = snapshot.phase
-        if phase is None:
+        if phase is None or snapshot.state in (EngineState.COMPLETED, EngineState.STOPPED):
+            # The session ended: no step is under way any more.
+            if self._shown_step != (None, None):
+                self._shown_step = (None, None)
+                self._instructions.set_side(None)
+                self._instructions.highlight_step(None)
             return
         key = (timeline, phase.exercise_index)
         if self._shown_exercise != key:

@@ -37,6 +37,7 @@ from psoas_desktop.core.engine import (
 )
 from psoas_desktop.core.errors import KnownError
 from psoas_desktop.core.plan import build_timeline
+from psoas_desktop.core.session_end import SessionEnd, TightnessChange, WeekStanding, session_end
 from psoas_desktop.core.settings import AppSettings, Level, Settings
 from psoas_desktop.qt.session.countdown import CountdownWidget
 from psoas_desktop.qt.session.exercise_follower import ExerciseFollower
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self.tray_available = False  # set by the desktop shell when the desktop has a tray
         self.cue_player: CuePlayer | None = None
         self._ended_status: str | None = None
+        self.end_summary: SessionEnd | None = None  # what the end screen shows, until Done
         self._painted = False
 
         self.setWindowTitle("Psoas Desktop")
@@ -152,12 +154,20 @@ class MainWindow(QMainWindow):
         self.back_button = self._button("◀ Back", "Back: restart this phase (Left or B)", self.ticker.back)
         self.skip_button = self._button("Skip ▶", "Skip to the next phase (Right or N)", self.ticker.skip)
         self.stop_button = self._button("■ Stop", "Stop the session (S)", self.request_stop)
+        self.done_button = self._button("✓ Done", "Back to the start screen (D)", self.done)
+        self.done_button.hide()  # on the end screen only
         self.mat_button = self._button("Mat mode", "Full-screen countdown (F11)", self.toggle_mat_mode)
         self.compact_button = self._button(
             "Compact", "Small always-on-top countdown (Ctrl+M)", self.toggle_compact
         )
         controls = QHBoxLayout()
-        for button in (self.back_button, self.start_button, self.skip_button, self.stop_button):
+        for button in (
+            self.back_button,
+            self.start_button,
+            self.done_button,
+            self.skip_button,
+            self.stop_button,
+        ):
             controls.addWidget(button)
         controls.addStretch(1)
         controls.addWidget(self.mat_button)
@@ -236,6 +246,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def toggle(self) -> None:
+        """Space: start, pause or resume; on the end screen, start the routine again."""
         engine = self.ticker.engine
         if self.session_active:
             self.ticker.toggle()
@@ -243,6 +254,12 @@ class MainWindow(QMainWindow):
             self._start_prepared()
         else:
             self.start_from_row(max(0, self.exercise_list.current_row()))
+
+    @Slot()
+    def done(self) -> None:
+        """Done (D): leave the end screen; the window is idle again, ready for the selected routine."""
+        if self.end_summary is not None and not self.session_active:
+            self._prepare_session()
 
     @Slot(int)
     def start_from_row(self, row: int) -> None:
@@ -272,6 +289,7 @@ class MainWindow(QMainWindow):
         engine = SessionEngine(timeline, self.clock)
         engine.select_start(timeline.first_phase_of(min(row, len(timeline.exercise_ids) - 1)))
         self.follower.forget()
+        self._show_end(None)
         self.ticker.set_engine(engine)
 
     def _start_prepared(self) -> None:
@@ -311,6 +329,7 @@ class MainWindow(QMainWindow):
         # The snapshot comes last in a poll: the end is announced after that poll's records (the last hold).
         if self._ended_status is not None:
             status, self._ended_status = self._ended_status, None
+            self._show_end(session_end(status, self.session_records))
             self.session_ended.emit(status)
         for view in self._countdowns():
             view.show_snapshot(snapshot)
@@ -319,11 +338,31 @@ class MainWindow(QMainWindow):
             self.follower.follow(snapshot, engine.timeline)
         self._update_controls(snapshot)
 
+    def _show_end(self, end: SessionEnd | None) -> None:
+        self.end_summary = end
+        for view in self._countdowns():
+            view.set_end(end)
+
+    def show_end_details(
+        self, week: WeekStanding | None = None, tightness: TightnessChange | None = None
+    ) -> None:
+        """Add what the history knows (this week, the streak, the tightness change) to the end screen, while
+        it is on screen."""
+        end = self.end_summary
+        if end is None:
+            return
+        self._show_end(dataclasses.replace(end, week=week or end.week, tightness=tightness or end.tightness))
+
     def _update_controls(self, snapshot: Snapshot | None) -> None:
         state = snapshot.state if snapshot is not None else EngineState.IDLE
+        ended = state in (EngineState.COMPLETED, EngineState.STOPPED)
         label = {EngineState.RUNNING: "❚❚ Pause", EngineState.PAUSED: "▶ Resume"}.get(state, "▶ Start")
+        if ended:
+            label = "▶ Start again"
+        self.done_button.setVisible(ended)
         self.start_button.setText(label)
         self.start_button.setAccessibleName(label.split(" ", 1)[1])
+        self.start_button.setToolTip("Start again (Space)" if ended else "Start, pause or resume (Space)")
         active = state in (EngineState.RUNNING, EngineState.PAUSED)
         for widget in (self.back_button, self.skip_button, self.stop_button):
             widget.setEnabled(active)
@@ -390,6 +429,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _fill_extra_view(self, view: CountdownWidget) -> None:
         self.follower.forget()  # re-send the exercise name and step to the new view
+        view.set_end(self.end_summary)
         if self.ticker.engine is not None:
             self.ticker.poll()
         else:

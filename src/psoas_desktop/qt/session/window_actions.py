@@ -30,6 +30,7 @@ class WindowActions:
         self.back = self._add("&Back", ("Left", "B"), ticker.back, "&Session")
         self.skip_exercise = self._add("Skip &exercise", ("Shift+Right",), ticker.skip_exercise, "&Session")
         self.stop = self._add("S&top", ("S",), window.request_stop, "&Session")
+        self.done = self._add("&Done (back to the start screen)", ("D",), window.done, "&Session")
         self._menus["&Session"].addSeparator()
         self.settings = self._add("Se&ttings…", ("Ctrl+,",), window.open_settings, "&Session")
         self.quit = self._add("&Quit", ("Ctrl+Q",), window.quit_app, "&Session")
@@ -41,7 +42,8 @@ class WindowActions:
         self.shortcuts = self._add("&Keyboard shortcuts", ("F1",), window.show_shortcuts, "&Help")
         self.welcome = self._add("&Welcome and safety", (), window.show_welcome, "&Help")
         self.escape = self._add("Leave mat mode", ("Escape",), window.leave_mat_mode, None)
-        session = (self.toggle, self.skip, self.back, self.skip_exercise, self.stop, self.mat, self.compact)
+        session = (self.toggle, self.skip, self.back, self.skip_exercise, self.stop, self.done)
+        session = (*session, self.mat, self.compact)
         self.session_keys = SessionKeys(window, (*session, self.escape))
 
     def _add(
