@@ -42,9 +42,8 @@ class WindowActions:
         self.shortcuts = self._add("&Keyboard shortcuts", ("F1",), window.show_shortcuts, "&Help")
         self.welcome = self._add("&Welcome and safety", (), window.show_welcome, "&Help")
         self.escape = self._add("Leave mat mode", ("Escape",), window.leave_mat_mode, None)
-        session = (self.toggle, self.skip, self.back, self.skip_exercise, self.stop, self.done)
-        session = (*session, self.mat, self.compact)
-        self.session_keys = SessionKeys(window, (*session, self.escape))
+        session = (self.toggle, self.skip, self.back, self.skip_exercise, self.stop, self.done, self.mat)
+        self.session_keys = SessionKeys(window, (*session, self.compact, self.escape))
 
     def _add(
         self, text: str, keys: tuple[str, ...], slot: Callable[[], object], menu_name: str | None
