@@ -236,7 +236,7 @@ def test_an_unwritable_history_shows_a_bar_that_later_messages_do_not_replace(
         window.show_message("Sound is off: no audio device was found.")  # the message that used to hide it
         run(window, clock, 3 + 20 + 4)
         settle(reader)
-        assert window.session_active and window.countdown.counters_text() == "Set 1 / 2 · Left side"
+        assert window.session_active and window.countdown.phase_text() == "Hold · LEFT side"
         assert bar.isVisible() and "the history was opened read-only" in bar.text
         assert "timer keeps running" in bar.text and "Retry" in bar.text
     finally:

@@ -183,6 +183,16 @@ def test_copy_of_the_shipped_data_loads(data_copy: Path) -> None:
         ),
         (
             "exercises/bridge.json",
+            lambda d: d["steps"].__setitem__(1, "Lift your {side} leg."),
+            r"bridge\.json: field 'steps\[2\]': \{side\} is for exercises done on each side",
+        ),
+        (
+            "exercises/kneeling-psoas-stretch.json",
+            lambda d: d["steps"].__setitem__(0, "Kneel on your {front} knee."),
+            r"field 'steps\[1\]': unknown placeholder \{front\}",
+        ),
+        (
+            "exercises/bridge.json",
             lambda d: d.update(extra="no"),
             r"bridge\.json: field 'extra': expected true or false",
         ),
@@ -261,3 +271,17 @@ def test_unknown_names_list_what_exists(catalog: Catalog) -> None:
     with pytest.raises(CatalogError, match=r"neither a routine nor an exercise"):
         catalog.resolve("nope")
     assert catalog.resolve("bridge").exercise_ids == ("bridge",)
+
+
+def test_side_words_read_right_on_either_side() -> None:
+    from psoas_desktop.core.catalog import Side, for_side
+
+    step = "{Side} foot forward; your {other} knee stays down."
+    assert (
+        for_side(step, None) == for_side(step, Side.RIGHT) == "Right foot forward; your left knee stays down."
+    )
+    assert for_side(step, Side.LEFT) == "Left foot forward; your right knee stays down."
+    assert for_side("No side words here {x}", Side.LEFT) == "No side words here {x}"
+    kneeling = load_catalog().exercise("kneeling-psoas-stretch")
+    assert kneeling.steps_for(Side.LEFT)[1].startswith("Bring your left foot forward")
+    assert "{" not in str(kneeling.to_json()["steps"])  # machine output reads as the guide does

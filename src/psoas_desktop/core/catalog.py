@@ -8,6 +8,7 @@ edit is found at start-up and never as a strange timer later. The format is docu
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -51,6 +52,36 @@ class PhaseKind(StrEnum):
 class Side(StrEnum):
     RIGHT = "right"
     LEFT = "left"
+
+
+# Side words in a per-side exercise's steps: {side} is the side being worked, {other} the opposite one
+# ({Side}/{Other} at the start of a sentence). Written once, they read right on either side, and a
+# translation keeps the placeholders instead of guessing which "left" to swap.
+SIDE_WORDS = ("{side}", "{other}", "{Side}", "{Other}")
+_FIRST_SIDE = Side.RIGHT
+"""The side a routine starts with, and how steps read when no side is under way."""
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def for_side(text: str, side: Side | None) -> str:
+    """`text` with its side words filled in for `side` (None: the first side, as the guide writes it)."""
+    if "{" not in text:
+        return text
+    worked = side or _FIRST_SIDE
+    other = Side.LEFT if worked is Side.RIGHT else Side.RIGHT
+    words = {"{side}": worked.value, "{other}": other.value}
+    words |= {"{Side}": worked.value.capitalize(), "{Other}": other.value.capitalize()}
+    return _PLACEHOLDER.sub(lambda match: words.get(match.group(0), match.group(0)), text)
+
+
+def side_word_problem(text: str, per_side: bool) -> str | None:
+    """Why `text` may not be a step (an unknown placeholder, or side words in a one-sided exercise)."""
+    for found in _PLACEHOLDER.findall(text):
+        if found not in SIDE_WORDS:
+            return f"unknown placeholder {found}; side words are {', '.join(SIDE_WORDS)}"
+        if not per_side:
+            return f"{found} is for exercises done on each side (per_side true)"
+    return None
 
 
 # Sane bounds for every dosage value: anything outside is a data error, not a very long workout.
@@ -137,6 +168,10 @@ class Exercise:
         """The 1-based instruction step to highlight during a phase of this kind."""
         return self.phase_steps[kind]
 
+    def steps_for(self, side: Side | None) -> tuple[str, ...]:
+        """The steps as read for one side (None: as written, for the first side); see :func:`for_side`."""
+        return tuple(for_side(step, side) for step in self.steps)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -144,7 +179,7 @@ class Exercise:
             "kind": self.kind.value,
             "extra": self.extra,
             "overview": self.overview,
-            "steps": list(self.steps),
+            "steps": list(self.steps_for(None)),
             "tips": list(self.tips),
             "benefits": list(self.benefits),
             "modifications": {
@@ -379,6 +414,10 @@ def _parse_exercise(root: Traversable, exercise_id: str) -> Exercise:
     pattern = fields.enum("pattern", Pattern)
     per_side = fields.boolean("per_side")
     steps = fields.strings("steps")
+    for number, step in enumerate(steps, start=1):
+        problem = side_word_problem(step, per_side)
+        if problem:
+            raise fields.error(f"steps[{number}]", problem)
     modifications = fields.child("modifications")
     illustration = fields.string("illustration")
     if not (root / "illustrations" / illustration).is_file():

@@ -15,7 +15,8 @@
 Batch rule: a poll can carry several transitions (every boundary carries an end and a start; a late poll
 carries more). Only transitions within ``BATCH_WINDOW_SECONDS`` of the batch's newest one are considered,
 and of those the most important cue plays (session > exercise > set complete > phase start > tick; ties go
-to the latest). A pause, stop or interruption in the batch silences what came before it.
+to the latest), except that a set ending on a change of side sounds the switch cue. A pause, stop or
+interruption in the batch silences what came before it.
 
 ``breathing_schedule`` paces long holds; ``phase_phrase`` is the spoken line of a phase. The player
 (``psoas_desktop.qt.sound.cue_player``) turns these choices into sound.
@@ -216,7 +217,13 @@ def choose_cue(
     newest = max(c.at for c in candidates)
     fresh = [c for c in candidates if c.at >= newest - BATCH_WINDOW_SECONDS]
     best = max(fresh, key=lambda c: (PRIORITY[c.cue], c.at, c.order))
-    return CueChoice(best.cue, best.at, _phrase(best, fresh, names or {})), current_phase
+    phrase = _phrase(best, fresh, names or {})
+    switch = next((c for c in fresh if c.cue is Cue.SWITCH and c.order > best.order), None)
+    if best.cue is Cue.SET_COMPLETE and switch is not None:
+        # A set that ends on a change of side: the side change is what the user must act on, so its tone
+        # sounds; the voice still says both ("Set complete. Switch to the right side").
+        return CueChoice(Cue.SWITCH, switch.at, phrase), current_phase
+    return CueChoice(best.cue, best.at, phrase), current_phase
 
 
 def _phase(phases: tuple[Phase, ...], index: int | None) -> Phase | None:

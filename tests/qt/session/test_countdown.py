@@ -208,9 +208,13 @@ def test_counters_with_rep_and_side(qtbot: QtBot) -> None:
     widget = make_widget(qtbot)
     phase = make_phase(PhaseKind.PAUSE, rep=4, reps=12, set_number=2, sets=3, side=Side.LEFT)
     show(widget, phase, 2.0)
-    assert widget.counters_text() == "Rep 4 / 12 · Set 2 / 3 · Left side"
+    assert widget.counters_text() == "Rep 4 / 12 · Set 2 / 3"
+    assert widget.phase_text() == "Pause at the top · LEFT side"  # the side is in the big heading
     show(widget, make_phase(PhaseKind.HOLD, side=Side.RIGHT), 2.0)
-    assert widget.counters_text() == "Set 1 / 3 · Right side"
+    assert widget.counters_text() == "Set 1 / 3"
+    assert widget.phase_text() == "Hold · RIGHT side"
+    show(widget, make_phase(PhaseKind.SWITCH_SIDES, side=Side.LEFT), 2.0, state=EngineState.PAUSED)
+    assert widget.phase_text() == "Switch to the LEFT side · paused"
 
 
 def test_counters_without_rep_or_side(qtbot: QtBot) -> None:
@@ -334,28 +338,31 @@ def test_step_text_shows_only_in_mat_mode(qtbot: QtBot) -> None:
     assert not widget.step_visible()
 
 
-def test_compact_hides_counters_and_is_small(qtbot: QtBot) -> None:
+def test_compact_is_small(qtbot: QtBot) -> None:
     widget = make_widget(qtbot)
-    assert widget.counters_visible()
     widget.set_compact(True)
     assert widget.compact
-    assert not widget.counters_visible()
     assert widget.sizeHint().width() < 300 and widget.sizeHint().height() < 200
 
 
-def test_compact_paints_no_counters_session_bar_or_exercise_name(qtbot: QtBot) -> None:
+def test_compact_paints_exercise_side_and_set_but_no_session_bar(qtbot: QtBot) -> None:
     widget = make_widget(qtbot)
     widget.resize(240, 160)
+    widget.set_compact(True)
 
-    def render(rep: int, side: Side, session_remaining: float, name: str) -> QImage:
+    def render(
+        rep: int = 4, side: Side = Side.LEFT, session_remaining: float = 300.0, name: str = "Bridge"
+    ) -> QImage:
         widget.set_exercise_name(name)
         phase = make_phase(PhaseKind.HOLD, rep=rep, reps=12, side=side)
         show(widget, phase, 20.0, session_remaining=session_remaining)
         return widget.grab().toImage()
 
-    assert render(4, Side.LEFT, 300.0, "Bridge") != render(9, Side.RIGHT, 900.0, "Marching")
-    widget.set_compact(True)
-    assert render(4, Side.LEFT, 300.0, "Bridge") == render(9, Side.RIGHT, 900.0, "Marching")
+    shown = render()
+    assert render(name="Marching") != shown
+    assert render(side=Side.RIGHT) != shown
+    assert render(rep=9) != shown
+    assert render(session_remaining=900.0) == shown  # no session bar or time left: it is small
 
 
 def test_size_hints(qtbot: QtBot) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
@@ -53,7 +54,7 @@ def test_steps_are_shown_in_order_with_the_catalogs_text(qtbot: QtBot, catalog: 
     exercise = catalog.exercise("kneeling-psoas-stretch")
     pane = make_pane(qtbot, exercise)
     assert pane.step_count() == len(exercise.steps) == 7
-    for number, text in enumerate(exercise.steps, start=1):
+    for number, text in enumerate(exercise.steps_for(None), start=1):
         label = pane.findChild(type(pane.step_label(1)), f"step-{number}")
         assert label is pane.step_label(number)
         assert label.text() == f"{number}. {text}"
@@ -145,9 +146,9 @@ def test_safety_note_dosage_and_side(qtbot: QtBot, catalog: Catalog) -> None:
     shown_small(qtbot, pane)
     assert pane.side_label.isHidden()
     pane.set_side("right")
-    assert pane.side_label.text() == "Now: right side" and not pane.side_label.isHidden()
+    assert pane.side_label.text() == "Now: RIGHT side" and not pane.side_label.isHidden()
     pane.set_side("left")
-    assert pane.side_text() == "Now: left side"
+    assert pane.side_text() == "Now: LEFT side"
     pane.set_side(None)
     assert pane.side_label.isHidden() and pane.side_text() == ""
 
@@ -161,3 +162,26 @@ def test_illustration_is_rendered(qtbot: QtBot, catalog: Catalog) -> None:
     assert painted_pixels(pixmap.toImage()) > 100  # the figure was drawn, not just an empty canvas
     assert pane.illustration.accessibleName() == "Illustration: Camel Pose"
     assert render_illustration("no-such-file.svg", width=10).isNull()
+
+
+def test_the_left_side_mirrors_the_illustration_and_swaps_the_side_words(
+    qtbot: QtBot, catalog: Catalog
+) -> None:
+    exercise = catalog.exercise("kneeling-psoas-stretch")
+    pane = make_pane(qtbot, exercise)
+    as_drawn = pane.illustration.pixmap().toImage()
+    assert pane.step_text(2).startswith(
+        "Bring your right foot forward"
+    ) and "Your left knee" in pane.step_text(2)
+    pane.highlight_step(2)
+    pane.set_side("left")
+    assert pane.step_text(2).startswith(
+        "Bring your left foot forward"
+    ) and "Your right knee" in pane.step_text(2)
+    assert pane.step_label(2).text().endswith(pane.step_text(2))  # the highlighted label too
+    assert "front of the right hip" in pane.step_text(4)
+    mirrored = pane.illustration.pixmap().toImage()
+    assert pane.illustration_mirrored() and mirrored == as_drawn.flipped(Qt.Orientation.Horizontal)
+    pane.set_side("right")
+    assert not pane.illustration_mirrored() and pane.illustration.pixmap().toImage() == as_drawn
+    assert pane.step_text(2).startswith("Bring your right foot forward")

@@ -84,21 +84,24 @@ def test_whole_quick_stretch_workout(qtbot: QtBot, window: MainWindow, clock: Fa
     engine = window.ticker.engine
     assert engine is not None
     assert state_of(window) is EngineState.RUNNING
-    assert window.countdown.phase_text() == "Get ready" and window.countdown.digits_text() == "3"
+    assert window.countdown.phase_text() == "Get ready · RIGHT side" and window.countdown.digits_text() == "3"
     assert window.instructions.active_step() == 2  # step into the lunge
     run(window, clock, 3.0)
-    assert window.countdown.phase_text() == "Hold"
-    assert window.countdown.counters_text() == "Set 1 / 2 · Right side"
+    assert window.countdown.phase_text() == "Hold · RIGHT side"
+    assert window.countdown.counters_text() == "Set 1 / 2"
     assert window.instructions.active_step() == 5
     qtbot.waitUntil(lambda: window.instructions.is_step_visible(5))
     assert window.countdown.digits_text() == "20"
     run(window, clock, 17.5)
     assert window.countdown.is_emphasised()  # the last three seconds of the hold
     run(window, clock, 2.5)
-    assert window.countdown.phase_text() == "Switch sides"
+    assert window.countdown.phase_text() == "Switch to the LEFT side"
+    assert window.instructions.step_text(2).startswith("Bring your left foot forward")
+    assert window.instructions.illustration_mirrored()
     assert window.instructions.active_step() == 6
     run(window, clock, 4.0)
-    assert window.countdown.counters_text() == "Set 1 / 2 · Left side"
+    assert window.countdown.phase_text() == "Hold · LEFT side"
+    assert window.countdown.counters_text() == "Set 1 / 2"
     assert "Session" in window.countdown.session_text()
     run(window, clock, 20 + 4 + 20 + 4 + 20)
     assert state_of(window) is EngineState.COMPLETED

@@ -362,6 +362,25 @@ def test_completions_play_their_cues(kind: TransitionKind, cue: Cue) -> None:
     assert choice is not None and choice.cue is cue
 
 
+def test_a_set_that_ends_on_a_change_of_side_sounds_the_switch_cue_and_says_both() -> None:
+    """quick-stretch: set 1 ends on the left side and set 2 starts by switching back to the right."""
+    phases = (
+        phase(PhaseKind.HOLD, side=Side.LEFT, rep=None, reps=None),
+        phase(PhaseKind.SWITCH_SIDES, side=Side.RIGHT, set=2, rep=None, reps=None),
+    )
+    boundary = (
+        Transition(TransitionKind.PHASE_ENDED, 20.0, phase_index=0),
+        Transition(TransitionKind.SET_COMPLETED, 20.0, phase_index=0),
+        started(1, at=20.0),
+    )
+    choice, _ = choose_cue(boundary, phases)
+    assert choice == CueChoice(Cue.SWITCH, 20.0, "Set complete. Switch to the right side")
+    # A set that ends without a change of side keeps its own cue.
+    rest = (phases[0], phase(PhaseKind.REST, set=2))
+    choice, _ = choose_cue((*boundary[:2], started(1, at=20.0)), rest)
+    assert choice is not None and choice.cue is Cue.SET_COMPLETE
+
+
 def test_countdown_ticks_in_a_hold_and_in_a_get_ready_phase() -> None:
     phases = (phase(PhaseKind.GET_READY), phase(PhaseKind.HOLD))
     tick = Transition(TransitionKind.COUNTDOWN, 5.0, count=3)

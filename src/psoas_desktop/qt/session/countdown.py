@@ -9,7 +9,7 @@ Three layouts share one paint routine:
   whole-session progress bar;
 * mat mode: a full-screen view read from a yoga mat 1–3 m away, digits at least 40 % of the height and the
   active instruction step in a large font under the ring;
-* compact: a small always-on-top window with the phase name, ring and digits only.
+* compact: a small always-on-top window with the exercise, the phase with its side, ring, digits and set.
 
 Each phase kind has an Okabe–Ito colour *and* its own ring style (solid, double, dashed, dotted, thin), so
 colour is never the only cue; colours are nudged lighter or darker until they reach a 3:1 contrast with the
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QWidget
 from psoas_desktop.core.catalog import PhaseKind
 from psoas_desktop.core.engine import EngineState, Snapshot
 from psoas_desktop.core.formatting import format_clock, whole_seconds_up
+from psoas_desktop.core.plan import Phase
 from psoas_desktop.core.session_end import SessionEnd, end_lines, end_title
 from psoas_desktop.qt.session.countdown_layout import (
     EMPHASIS_WIDTH,
@@ -88,6 +89,16 @@ _STYLE_WIDTH: dict[RingStyle, float] = {
     RingStyle.THIN: 0.4,
 }
 _MOVE_WIDTH = 0.75  # lift/lower: a little lighter than a hold
+
+
+def side_heading(phase: Phase) -> str:
+    """The phase's name with its side in capitals: "Hold · LEFT side", "Switch to the RIGHT side"."""
+    if phase.side is None:
+        return phase.label
+    side = phase.side.value.upper()
+    if phase.kind is PhaseKind.SWITCH_SIDES:
+        return f"Switch to the {side} side"
+    return f"{phase.label} · {side} side"
 
 
 class CountdownWidget(QWidget):
@@ -158,9 +169,6 @@ class CountdownWidget(QWidget):
     def step_visible(self) -> bool:
         return self._mat_mode and not self._compact and bool(self._step_text)
 
-    def counters_visible(self) -> bool:
-        return not self._compact
-
     def idle(self) -> bool:
         """Nothing has run yet: the screen says what Space will start, and counts nothing."""
         return self._snapshot is None or self._snapshot.state is EngineState.IDLE
@@ -196,9 +204,8 @@ class CountdownWidget(QWidget):
             return "Interrupted — press Space to redo this phase"
         if snapshot.phase is None:
             return "Ready"
-        if snapshot.state is EngineState.PAUSED:
-            return f"{snapshot.phase.label} · paused"
-        return snapshot.phase.label
+        heading = side_heading(snapshot.phase)
+        return f"{heading} · paused" if snapshot.state is EngineState.PAUSED else heading
 
     def counters_text(self) -> str:
         snapshot = self._snapshot
@@ -217,9 +224,7 @@ class CountdownWidget(QWidget):
         if phase.rep is not None:
             parts.append(f"Rep {phase.rep} / {phase.reps}" if phase.reps is not None else f"Rep {phase.rep}")
         parts.append(f"Set {phase.set} / {phase.sets}")
-        if phase.side is not None:
-            parts.append(f"{phase.side.value.capitalize()} side")
-        return " · ".join(parts)
+        return " · ".join(parts)  # the side is in the heading, where it cannot be missed
 
     def session_text(self) -> str:
         snapshot = self._snapshot
@@ -404,15 +409,13 @@ class CountdownWidget(QWidget):
 
     def _paint_texts(self, painter: QPainter, layout: Layout) -> None:
         centred = Qt.AlignmentFlag.AlignCenter
-        if not layout.compact and self._exercise_name:
+        if self._exercise_name:
             self._draw_elided(
                 painter, layout.name_rect, layout.name_font, self._faint(0.75), self._exercise_name
             )
         self._draw_elided(
             painter, layout.phase_rect, layout.phase_font, self._text_colour(), self.phase_text()
         )
-        if layout.compact:
-            return
         if self.step_visible():
             painter.setFont(layout.step_font)
             painter.setPen(self._text_colour())
@@ -421,9 +424,10 @@ class CountdownWidget(QWidget):
         self._draw_elided(
             painter, layout.counters_rect, layout.small_font, self._text_colour(), self.counters_text()
         )
-        self._draw_elided(
-            painter, layout.session_rect, layout.small_font, self._faint(0.75), self.session_text()
-        )
+        if not layout.compact:
+            self._draw_elided(
+                painter, layout.session_rect, layout.small_font, self._faint(0.75), self.session_text()
+            )
 
     def _draw_elided(self, painter: QPainter, rect: QRectF, font: QFont, colour: QColor, text: str) -> None:
         if not text or rect.isEmpty():

@@ -91,9 +91,9 @@ def compute_layout(size: QSize, base_font: QFont, *, mat_mode: bool, compact: bo
     w, h = float(max(1, size.width())), float(max(1, size.height()))
     mat = mat_mode and not compact
     # Fractions of the height: (name band, phase band, step band, counters band, bar band, session band)
-    if compact:
-        digits, bands = 0.36, (0.0, 0.17, 0.0, 0.0, 0.0, 0.0)
-        fonts = (0.0, 0.12, 0.0, 0.0)
+    if compact:  # exercise, phase with side, ring, set: what a glance from the mat needs, no session bar
+        digits, bands = 0.30, (0.13, 0.15, 0.0, 0.13, 0.0, 0.0)
+        fonts = (0.095, 0.11, 0.0, 0.095)
     elif mat:
         digits, bands = 0.42, (0.05, 0.09, 0.13, 0.05, 0.02, 0.045)
         fonts = (0.035, 0.07, 0.045, 0.032)

@@ -8,11 +8,11 @@ renders a shipped SVG for this pane and for the exercise list's thumbnails.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QPoint, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QFont, QImage, QPainter, QPalette, QPixmap, QTransform
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from psoas_desktop.core.catalog import Exercise, Range, resource_root
+from psoas_desktop.core.catalog import Exercise, Range, Side, resource_root
 from psoas_desktop.core.settings import Level
 
 ILLUSTRATION_WIDTH = 240
@@ -141,6 +141,8 @@ class InstructionPane(QWidget):
         self._exercise: Exercise | None = None
         self._step_labels: list[QLabel] = []
         self._active: int | None = None
+        self._side: Side | None = None
+        self._pixmap = QPixmap()
 
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidgetResizable(True)
@@ -167,6 +169,7 @@ class InstructionPane(QWidget):
 
         self.side_label = _wrapped_label(object_name="side")
         self.side_label.setAccessibleName("Current side")
+        self.side_label.setFont(heading_font)  # as large as the exercise's name: the side is hard to miss
         self.side_label.hide()
         layout.addWidget(self.side_label)
 
@@ -230,18 +233,16 @@ class InstructionPane(QWidget):
         self._active = None
         self.heading.setText(exercise.name)
         self.heading.setAccessibleName(exercise.name)
-        self.set_side(None)
-
-        pixmap = render_illustration(
+        self._pixmap = render_illustration(
             exercise.illustration, width=ILLUSTRATION_WIDTH, device_pixel_ratio=self.devicePixelRatioF()
         )
-        self.illustration.setPixmap(pixmap)
         self.illustration.setAccessibleName(f"Illustration: {exercise.name}")
         self.illustration.setAccessibleDescription(exercise.overview)
 
         self.overview_label.setText(exercise.overview)
         self.dosage_label.setText(dosage_text(exercise))
         self._rebuild_steps(exercise.steps)
+        self.set_side(None)  # the steps as written, the illustration as drawn
         self.tips_label.setText(_bullets(exercise.tips))
         self.benefits_label.setText(_bullets(exercise.benefits))
         self.modification_label.setText(modification_text(exercise, level))
@@ -277,10 +278,10 @@ class InstructionPane(QWidget):
         return self._step_labels[n - 1]
 
     def step_text(self, n: int) -> str:
-        """The plain text of step ``n`` as the catalog gives it (no number, no marker)."""
+        """The plain text of step ``n`` for the side being worked (no number, no marker)."""
         self.step_label(n)
         assert self._exercise is not None
-        return self._exercise.steps[n - 1]
+        return self._exercise.steps_for(self._side)[n - 1]
 
     # -- the current step and side ----------------------------------------------------------------------
 
@@ -341,14 +342,26 @@ class InstructionPane(QWidget):
         return not shown.isEmpty() and shown.height() >= min(rect.height(), viewport.height())
 
     def set_side(self, side: str | None) -> None:
-        """Show which side is being worked ("right" or "left"); the steps describe the right side first."""
+        """Show which side is being worked ("right" or "left"; None: no side under way): the side line, the
+        steps' side words, and the illustration, mirrored for the left side (it is drawn for the right)."""
+        self._side = Side(side) if side is not None else None
+        for number in range(1, len(self._step_labels) + 1):
+            self._style_step(number, active=number == self._active)
+        mirrored = self._side is Side.LEFT and not self._pixmap.isNull()
+        self.illustration.setPixmap(
+            self._pixmap.transformed(QTransform().scale(-1, 1)) if mirrored else self._pixmap
+        )
+        self.illustration.setProperty("mirrored", mirrored)
         if side is None:
             self.side_label.clear()
             self.side_label.hide()
             return
-        self.side_label.setText(f"Now: {side} side")
+        self.side_label.setText(f"Now: {side.upper()} side")
         self.side_label.setAccessibleDescription(f"Now working the {side} side")
         self.side_label.show()
+
+    def illustration_mirrored(self) -> bool:
+        return bool(self.illustration.property("mirrored"))
 
     def side_text(self) -> str:
         return self.side_label.text() if not self.side_label.isHidden() else ""
