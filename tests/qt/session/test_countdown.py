@@ -5,6 +5,7 @@ from __future__ import annotations
 from array import array
 
 import pytest
+from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPalette
 from pytestqt.qtbot import QtBot
 
@@ -316,6 +317,57 @@ def test_mat_mode_digits_fill_at_least_forty_percent_of_the_height(qtbot: QtBot)
     assert widget.digits_pixel_height() > normal
     widget.set_mat_mode(False)
     assert widget.digits_pixel_height() == normal
+
+
+def test_wide_mat_mode_gives_the_ring_seventy_percent_and_large_side_rep_and_set(qtbot: QtBot) -> None:
+    widget = make_widget(qtbot)
+    widget.resize(1280, 800)
+    widget.set_mat_mode(True)
+    show(widget, make_phase(PhaseKind.PAUSE, rep=4, reps=12, set_number=2, sets=3, side=Side.LEFT), 2.0)
+    layout = widget.painted_layout()
+    ring = layout.ring_rect.height() + layout.ring_width * 1.5  # the outer edge of the widest ring
+    assert 0.65 * 800 <= ring <= 0.75 * 800
+    digits = layout.digits_font.pixelSize()
+    assert layout.side_apart and layout.counters_stacked
+    assert layout.small_font.pixelSize() >= digits / 3  # side, rep and set lines
+    assert widget.side_text() == "LEFT side" and widget.phase_text(side=False) == "Pause at the top"
+    assert widget.hint_text() == "Esc exit · Space pause"
+    show(widget, make_phase(PhaseKind.PAUSE), 2.0, state=EngineState.PAUSED)
+    assert widget.hint_text() == "Esc exit · Space resume"
+    for rect in (layout.phase_rect, layout.side_rect, layout.counters_rect, layout.step_rect):
+        assert rect.left() >= layout.ring_rect.right() and rect.right() <= 1280  # beside the ring
+
+
+def dark_box(image: QImage, area: QRectF) -> QRectF:
+    """The bounding box of the dark (text-coloured) pixels inside `area`."""
+    xs: list[int] = []
+    ys: list[int] = []
+    rect = area.toAlignedRect()
+    for y in range(rect.top(), rect.bottom()):
+        for x in range(rect.left(), rect.right()):
+            colour = image.pixelColor(x, y)
+            if max(colour.red(), colour.green(), colour.blue()) < 90:
+                xs.append(x)
+                ys.append(y)
+    return QRectF(min(xs), min(ys), max(xs) - min(xs) + 1, max(ys) - min(ys) + 1)
+
+
+@pytest.mark.parametrize(("mat", "size"), [(True, (1280, 800)), (False, (420, 420)), (True, (600, 900))])
+def test_the_digits_keep_the_fonts_own_proportions(qtbot: QtBot, mat: bool, size: tuple[int, int]) -> None:
+    """Seen on screen: "3:30" in mat mode was squashed sideways. The painted glyph box has the font's
+    aspect ratio."""
+    widget = make_widget(qtbot)
+    widget.resize(*size)
+    widget.set_mat_mode(mat)
+    show(widget, make_phase(PhaseKind.HOLD, seconds=300.0), 210.0)
+    assert widget.digits_text() == "3:30"
+    layout = widget.painted_layout()
+    inner = layout.ring_rect.adjusted(*(d * layout.ring_width for d in (1, 1, -1, -1)))
+    painted = dark_box(widget.grab().toImage(), inner)
+    font = QFont(layout.digits_font)
+    font.setWeight(QFont.Weight.Medium)
+    glyphs = QFontMetricsF(font).tightBoundingRect("3:30")
+    assert painted.width() / painted.height() == pytest.approx(glyphs.width() / glyphs.height(), rel=0.06)
 
 
 def test_fonts_scale_with_the_widget_height(qtbot: QtBot) -> None:

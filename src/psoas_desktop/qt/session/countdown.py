@@ -190,7 +190,23 @@ class CountdownWidget(QWidget):
         seconds = whole_seconds_up(snapshot.remaining)
         return str(seconds) if seconds < 60 else format_clock(seconds)
 
-    def phase_text(self) -> str:
+    def hint_text(self) -> str:
+        """Mat mode's quiet line: how to leave, and what Space does now."""
+        state = self._snapshot.state if self._snapshot is not None else EngineState.IDLE
+        space = {EngineState.RUNNING: "pause", EngineState.PAUSED: "resume"}.get(state, "start")
+        return f"Esc exit · Space {space}"
+
+    def side_text(self) -> str:
+        """The side of the phase under way, in capitals ("LEFT side"; "Next: LEFT side" while switching)."""
+        snapshot = self._snapshot
+        phase = snapshot.phase if snapshot is not None else None
+        if phase is None or phase.side is None or self.idle() or self.ended():
+            return ""
+        side = f"{phase.side.value.upper()} side"
+        return f"Next: {side}" if phase.kind is PhaseKind.SWITCH_SIDES else side
+
+    def phase_text(self, *, side: bool = True) -> str:
+        """The heading: the phase, with its side unless the side has a line of its own (`side` False)."""
         snapshot = self._snapshot
         if snapshot is None:
             return "Ready"
@@ -204,7 +220,7 @@ class CountdownWidget(QWidget):
             return "Interrupted — press Space to redo this phase"
         if snapshot.phase is None:
             return "Ready"
-        heading = side_heading(snapshot.phase)
+        heading = side_heading(snapshot.phase) if side else snapshot.phase.label
         return f"{heading} · paused" if snapshot.state is EngineState.PAUSED else heading
 
     def counters_text(self) -> str:
@@ -275,6 +291,10 @@ class CountdownWidget(QWidget):
 
     def digits_pixel_height(self) -> int:
         return self._current_layout().digits_font.pixelSize()
+
+    def painted_layout(self) -> Layout:
+        """Where each part is painted at the current size and mode (read-only: tests, screenshots)."""
+        return self._current_layout()
 
     # -- QWidget -----------------------------------------------------------------------------------
 
@@ -372,15 +392,11 @@ class CountdownWidget(QWidget):
         bounds = metrics.tightBoundingRect(text)
         if bounds.isEmpty():
             return
-        # Keep the glyphs' full height; squeeze them sideways if they would cross the ring.
-        inner = layout.ring_rect.width() / 2 - layout.ring_width * EMPHASIS_WIDTH / 2
-        half_height = bounds.height() / 2
-        allowed_half = math.sqrt(max(0.0, inner * inner - half_height * half_height)) * 0.96
-        squeeze = min(1.0, max(0.45, allowed_half / (bounds.width() / 2)))
+        scale = self._digits_scale(layout, bounds)
         centre = layout.ring_rect.center()
         painter.save()
         painter.translate(centre)
-        painter.scale(squeeze, 1.0)
+        painter.scale(scale, scale)  # the same both ways: the digits keep the font's own proportions
         painter.setFont(font)
         painter.setPen(self.emphasis_colour() if emphasised else self._text_colour())
         painter.drawText(QPointF(-bounds.center().x(), -bounds.center().y()), text)
@@ -391,12 +407,8 @@ class CountdownWidget(QWidget):
         lines = self.summary_lines()
         if not lines:
             return
-        band = QRectF(
-            layout.phase_rect.left(),
-            layout.ring_rect.top(),
-            layout.phase_rect.width(),
-            layout.ring_rect.height(),
-        )
+        margin = layout.ring_width
+        band = QRectF(margin, layout.ring_rect.top(), self.width() - 2 * margin, layout.ring_rect.height())
         line_height = min(band.height() / max(4, len(lines)), layout.phase_rect.height() * 1.2)
         font = QFont(layout.phase_font)
         font.setWeight(QFont.Weight.Normal)
@@ -407,23 +419,41 @@ class CountdownWidget(QWidget):
             colour = self._text_colour() if index == 0 else self._faint(0.85)
             self._draw_elided(painter, rect, font, colour, line)
 
+    @staticmethod
+    def _digits_scale(layout: Layout, bounds: QRectF) -> float:
+        """How much the digits shrink (both ways alike) so that their box stays inside the ring."""
+        inner = layout.ring_rect.width() / 2 - layout.ring_width * EMPHASIS_WIDTH / 2
+        half_diagonal = math.hypot(bounds.width() / 2, bounds.height() / 2)
+        return min(1.0, inner * 0.96 / half_diagonal) if half_diagonal > 0 else 1.0
+
     def _paint_texts(self, painter: QPainter, layout: Layout) -> None:
         centred = Qt.AlignmentFlag.AlignCenter
         if self._exercise_name:
             self._draw_elided(
                 painter, layout.name_rect, layout.name_font, self._faint(0.75), self._exercise_name
             )
-        self._draw_elided(
-            painter, layout.phase_rect, layout.phase_font, self._text_colour(), self.phase_text()
-        )
+        heading = self.phase_text(side=not layout.side_apart)
+        self._draw_elided(painter, layout.phase_rect, layout.phase_font, self._text_colour(), heading)
+        if layout.side_apart:
+            self._draw_elided(
+                painter, layout.side_rect, layout.small_font, self._text_colour(), self.side_text()
+            )
         if self.step_visible():
             painter.setFont(layout.step_font)
             painter.setPen(self._text_colour())
             flags = int(centred | Qt.TextFlag.TextWordWrap)
             painter.drawText(layout.step_rect, flags, self._step_text)
-        self._draw_elided(
-            painter, layout.counters_rect, layout.small_font, self._text_colour(), self.counters_text()
-        )
+        counters = self.counters_text()
+        lines = counters.split(" · ") if layout.counters_stacked and not self.ended() else [counters]
+        rect = layout.counters_rect
+        height = rect.height() / max(2, len(lines)) if layout.counters_stacked else rect.height()
+        for index, line in enumerate(lines):
+            line_rect = QRectF(rect.left(), rect.top() + index * height, rect.width(), height)
+            self._draw_elided(painter, line_rect, layout.small_font, self._text_colour(), line)
+        if layout.mat_mode and not layout.compact:
+            self._draw_elided(
+                painter, layout.hint_rect, layout.name_font, self._faint(0.55), self.hint_text()
+            )
         if not layout.compact:
             self._draw_elided(
                 painter, layout.session_rect, layout.small_font, self._faint(0.75), self.session_text()

@@ -3,7 +3,7 @@ size, how far a label may shrink before it is elided, and how a colour is nudged
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
@@ -78,6 +78,16 @@ class Layout:
     name_font: QFont
     step_font: QFont
     small_font: QFont
+    side_rect: QRectF = field(default_factory=QRectF)
+    """Where the side has a line of its own (wide mat mode); empty: the side is in the phase heading."""
+    hint_rect: QRectF = field(default_factory=QRectF)
+    """The quiet "Esc exit · Space pause" line (mat mode)."""
+    counters_stacked: bool = False
+    """Rep and set on lines of their own (wide mat mode), each as large as the side."""
+
+    @property
+    def side_apart(self) -> bool:
+        return not self.side_rect.isEmpty()
 
 
 def _font(base: QFont, pixels: float) -> QFont:
@@ -86,9 +96,21 @@ def _font(base: QFont, pixels: float) -> QFont:
     return font
 
 
+MAT_RING_SHARE = 0.70
+"""Mat mode: the ring's diameter as a share of the screen height."""
+MAT_DIGITS_SHARE = 0.40
+"""Mat mode: the digits' font size as a share of the height (two digits fit the ring at this size)."""
+MAT_TEXT_SHARE = 0.135
+"""Mat mode: the side, rep and set lines (a third of the digits' size, at least)."""
+WIDE = 1.2
+"""A mat view this much wider than tall puts its texts beside the ring rather than under it."""
+
+
 def compute_layout(size: QSize, base_font: QFont, *, mat_mode: bool, compact: bool) -> Layout:
     """Every rectangle and font from the widget size: fonts scale with the height."""
     w, h = float(max(1, size.width())), float(max(1, size.height()))
+    if mat_mode and not compact and w >= WIDE * h:
+        return _wide_mat_layout(size, base_font)
     mat = mat_mode and not compact
     # Fractions of the height: (name band, phase band, step band, counters band, bar band, session band)
     if compact:  # exercise, phase with side, ring, set: what a glance from the mat needs, no session bar
@@ -103,8 +125,9 @@ def compute_layout(size: QSize, base_font: QFont, *, mat_mode: bool, compact: bo
     name_f, phase_f, step_f, small_f = fonts
     margin = 0.02 * min(w, h)
     inner_w = w - 2 * margin
+    hint_h = 0.04 * h if mat else 0.0
     name_h, phase_h, step_h, counters_h, bar_h, session_h = (b * h for b in bands)
-    ring_band = max(0.0, h - 2 * margin - sum(b * h for b in bands))
+    ring_band = max(0.0, h - 2 * margin - hint_h - sum(b * h for b in bands))
 
     top = margin
     name_rect = QRectF(margin, top, inner_w, name_h)
@@ -113,28 +136,23 @@ def compute_layout(size: QSize, base_font: QFont, *, mat_mode: bool, compact: bo
     top += phase_h
     diameter = max(1.0, min(ring_band, inner_w))
     ring_width = diameter * (0.06 if mat else 0.075)
-    ring_outer = QRectF(
-        margin + (inner_w - diameter) / 2, top + (ring_band - diameter) / 2, diameter, diameter
+    ring_rect = _ring(
+        QRectF(margin + (inner_w - diameter) / 2, top + (ring_band - diameter) / 2, diameter, diameter),
+        ring_width,
     )
-    inset = ring_width * EMPHASIS_WIDTH / 2
-    ring_rect = ring_outer.adjusted(inset, inset, -inset, -inset)
     top += ring_band
     step_rect = QRectF(margin, top, inner_w, step_h)
     top += step_h
     counters_rect = QRectF(margin, top, inner_w, counters_h)
     top += counters_h
-    bar_thickness = min(bar_h, max(3.0, 0.012 * h))
-    bar_width = inner_w * 0.8
-    bar_rect = QRectF(
-        margin + (inner_w - bar_width) / 2, top + (bar_h - bar_thickness) / 2, bar_width, bar_thickness
-    )
+    bar_rect = _bar(margin, top, inner_w, bar_h, h)
     top += bar_h
     session_rect = QRectF(margin, top, inner_w, session_h)
+    top += session_h
+    hint_rect = QRectF(margin, top, inner_w, hint_h) if mat else QRectF()
 
     # Digits follow the height rule; a very narrow widget caps them so two digits still fit across.
     digits_px = min(digits * h, 0.36 * w)
-    phase_font = _font(base_font, phase_f * h)
-    phase_font.setWeight(QFont.Weight.DemiBold)
     return Layout(
         size=QSize(size),
         mat_mode=mat_mode,
@@ -148,8 +166,80 @@ def compute_layout(size: QSize, base_font: QFont, *, mat_mode: bool, compact: bo
         bar_rect=bar_rect,
         session_rect=session_rect,
         digits_font=_font(base_font, digits_px),
-        phase_font=phase_font,
+        phase_font=_bold(_font(base_font, phase_f * h)),
         name_font=_font(base_font, max(name_f, 0.01) * h),
         step_font=_font(base_font, max(step_f, 0.01) * h),
         small_font=_font(base_font, max(small_f, 0.01) * h),
+        hint_rect=hint_rect,
     )
+
+
+def _wide_mat_layout(size: QSize, base_font: QFont) -> Layout:
+    """Mat mode on a landscape screen: the ring on the left at 70 % of the height; on the right, in large
+    type, the exercise, the phase, the side, rep and set, and the current step; a quiet hint at the bottom."""
+    w, h = float(size.width()), float(size.height())
+    margin = 0.03 * h
+    hint_h = 0.045 * h
+    diameter = MAT_RING_SHARE * h
+    ring_width = diameter * 0.06
+    ring_left = margin + 0.02 * w
+    ring_top = (h - hint_h - diameter) / 2
+    ring_rect = _ring(QRectF(ring_left, ring_top, diameter, diameter), ring_width)
+    bar_h = 0.03 * h
+    bar_rect = _bar(ring_left, ring_top + diameter + 0.01 * h, diameter, bar_h, h)
+
+    left = ring_left + diameter + 0.04 * w
+    column = max(1.0, w - left - margin)
+    text = MAT_TEXT_SHARE * h
+    # (band height, font size) from the top: name, phase, side, counters (two lines), step, session.
+    bands = {
+        "name": (0.07 * h, 0.05 * h),
+        "phase": (0.11 * h, 0.085 * h),
+        "side": (0.16 * h, text),
+        "counters": (0.32 * h, text),
+        "step": (0.17 * h, 0.042 * h),
+        "session": (0.05 * h, 0.035 * h),
+    }
+    top = max(margin, (h - hint_h - sum(band for band, _ in bands.values())) / 2)
+    rects: dict[str, QRectF] = {}
+    for name, (band, _font_px) in bands.items():
+        rects[name] = QRectF(left, top, column, band)
+        top += band
+    return Layout(
+        size=QSize(size),
+        mat_mode=True,
+        compact=False,
+        name_rect=rects["name"],
+        phase_rect=rects["phase"],
+        ring_rect=ring_rect,
+        ring_width=ring_width,
+        step_rect=rects["step"],
+        counters_rect=rects["counters"],
+        bar_rect=bar_rect,
+        session_rect=rects["session"],
+        digits_font=_font(base_font, MAT_DIGITS_SHARE * h),
+        phase_font=_bold(_font(base_font, bands["phase"][1])),
+        name_font=_font(base_font, bands["name"][1]),
+        step_font=_font(base_font, bands["step"][1]),
+        small_font=_bold(_font(base_font, text)),
+        side_rect=rects["side"],
+        hint_rect=QRectF(margin, h - hint_h - margin / 2, w - 2 * margin, hint_h),
+        counters_stacked=True,
+    )
+
+
+def _ring(outer: QRectF, ring_width: float) -> QRectF:
+    """The square the ring's centre line runs in, inside `outer` with room for the widest (emphasised) ring."""
+    inset = ring_width * EMPHASIS_WIDTH / 2
+    return outer.adjusted(inset, inset, -inset, -inset)
+
+
+def _bar(left: float, top: float, width: float, band: float, h: float) -> QRectF:
+    thickness = min(band, max(3.0, 0.012 * h))
+    bar_width = width * 0.8
+    return QRectF(left + (width - bar_width) / 2, top + (band - thickness) / 2, bar_width, thickness)
+
+
+def _bold(font: QFont) -> QFont:
+    font.setWeight(QFont.Weight.DemiBold)
+    return font
