@@ -258,6 +258,28 @@ def test_compact_mode_is_a_small_always_on_top_window(qtbot: QtBot, window: Main
     qtbot.waitUntil(lambda: window.compact_window is None)
 
 
+def test_the_compact_views_context_menu_pauses_skips_stops_and_goes_back(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    press(qtbot, window, Key.Key_Space)
+    window.toggle_compact()
+    compact = window.compact_window
+    assert compact is not None
+    assert compact.contextMenuPolicy() is Qt.ContextMenuPolicy.ActionsContextMenu
+    menu = {action.text(): action for action in compact.actions()}
+    assert list(menu) == ["&Start / Pause / Resume", "S&kip phase", "S&top", "Back to the window"]
+    menu["&Start / Pause / Resume"].trigger()
+    assert state_of(window) is EngineState.PAUSED
+    before = window.ticker.engine.phase_index if window.ticker.engine else None
+    menu["S&kip phase"].trigger()
+    assert window.ticker.engine is not None and window.ticker.engine.phase_index != before
+    menu["S&top"].trigger()  # paused: stops without a question
+    assert state_of(window) is EngineState.STOPPED
+    menu["Back to the window"].trigger()
+    qtbot.waitUntil(lambda: window.compact_window is None)
+    assert window.isVisible()
+
+
 def test_f1_shows_shortcuts(qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[object] = []
     monkeypatch.setattr(dialogs.ShortcutsDialog, "ask", classmethod(lambda cls, parent: shown.append(parent)))

@@ -3,8 +3,10 @@ always-on-top compact view. They only show what the main window hands them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QObject, QRect, Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from psoas_desktop.qt.session.countdown import CountdownWidget
@@ -38,6 +40,13 @@ class CountdownWindow(QWidget):
         layout.addWidget(self.countdown)
         if not mat:
             self.resize(*COMPACT_SIZE)
+
+    def set_context_actions(self, actions: Sequence[QAction]) -> None:
+        """A right click offers these (pause, skip, stop, back to the window): the compact view has no
+        buttons of its own."""
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.countdown.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)  # the window's menu serves
+        self.addActions(list(actions))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closed.emit()
@@ -79,11 +88,13 @@ class ExtraViews(QObject):
         if self.mat_window is not None:
             self.mat_window.close()
 
-    def toggle_compact(self, free_area: QRect) -> None:
+    def toggle_compact(self, free_area: QRect, actions: Sequence[QAction] = ()) -> None:
+        """Open the compact view in the corner of `free_area`, with `actions` in its context menu."""
         if self.compact_window is not None:
             self.compact_window.close()
             return
         window = CountdownWindow(COMPACT_TITLE, mat=False)
+        window.set_context_actions(actions)
         window.closed.connect(self._on_compact_closed)
         self.compact_window = window
         self.opened.emit(window.countdown)

@@ -424,7 +424,18 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def toggle_compact(self) -> None:
-        self.extra_views.toggle_compact(self.screen().availableGeometry())
+        actions = self.menu_actions
+        menu = (actions.toggle, actions.skip, actions.stop, actions.back_to_window)
+        self.extra_views.toggle_compact(self.screen().availableGeometry(), menu)
+
+    @Slot()
+    def back_to_window(self) -> None:
+        """From the compact view: close it and bring this window forward."""
+        if self.compact_window is not None:
+            self.compact_window.close()
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
 
     @Slot(object)
     def _fill_extra_view(self, view: CountdownWidget) -> None:

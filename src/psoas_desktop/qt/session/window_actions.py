@@ -42,6 +42,7 @@ class WindowActions:
         self.shortcuts = self._add("&Keyboard shortcuts", ("F1",), window.show_shortcuts, "&Help")
         self.welcome = self._add("&Welcome and safety", (), window.show_welcome, "&Help")
         self.escape = self._add("Leave mat mode", ("Escape",), window.leave_mat_mode, None)
+        self.back_to_window = self._add("Back to the window", (), window.back_to_window, None)
         session = (self.toggle, self.skip, self.back, self.skip_exercise, self.stop, self.done, self.mat)
         self.session_keys = SessionKeys(window, (*session, self.compact, self.escape))
 
