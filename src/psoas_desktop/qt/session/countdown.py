@@ -174,6 +174,8 @@ class CountdownWidget(QWidget):
             return "Ready"
         if snapshot.state is EngineState.PAUSED:
             return f"{snapshot.phase.label} · paused"
+        if snapshot.hold_in:  # the counted lead-in, as heard: "Get ready · hold in 3"
+            return f"{snapshot.phase.label} · hold in {snapshot.hold_in}"
         return snapshot.phase.label
 
     def counters_text(self) -> str:
