@@ -48,6 +48,7 @@ RECIPES: dict[str, Recipe] = {
     # short, crisp ticks
     "ready_tick": Recipe(_n((880.00, 0.08)), peak=0.40, attack=0.004, release=0.04),
     "hold_tick": Recipe(_n((1318.51, 0.07)), peak=0.35, attack=0.004, release=0.035),
+    "lead_tick": Recipe(_n((1174.66, 0.07)), peak=0.35, attack=0.004, release=0.035),  # counts into a hold
     # phase starts
     "move": Recipe(_n((587.33, 0.06), (739.99, 0.20)), peak=0.45, attack=0.008, release=0.05),
     "hold_start": Recipe(_n((659.25, 0.45)), peak=0.50, attack=0.010, release=0.12),

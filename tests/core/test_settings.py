@@ -268,3 +268,15 @@ def test_with_changes_checks_the_changed_values_too() -> None:
         Settings().with_changes(reps=13)
     with pytest.raises(SettingsError, match=r"^volume: 101 is out of range"):
         AppSettings().with_changes(volume=101)
+
+
+def test_a_setting_applies_while_one_of_the_settings_it_depends_on_is_on() -> None:
+    values = AppSettings(reminders=ReminderSettings(break_minutes=0, weekly_nudge=False)).values()
+    quiet, volume = SPECS_BY_NAME["quiet_start_hour"], SPECS_BY_NAME["volume"]
+    assert not quiet.applies(values)  # nothing left to silence
+    assert quiet.applies({**values, "break_minutes": 30})
+    assert quiet.applies({**values, "weekly_nudge": True})
+    assert volume.applies(values) and not volume.applies({**values, "sound_on": False})
+    assert SPECS_BY_NAME["sound_on"].applies({**values, "sound_on": False})  # no condition: always
+    names = {spec.name for spec in SETTING_SPECS}
+    assert all(set(spec.applies_when) <= names - {spec.name} for spec in SETTING_SPECS)

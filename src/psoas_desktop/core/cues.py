@@ -6,17 +6,22 @@
   ``hold_start``, pause at the top → ``pause``, lower → ``release``, rest → ``rest``, switch sides →
   ``switch``.
 * COUNTDOWN (3-2-1 before a hold ends) → ``hold_tick``.
+* LEAD_IN (3-2-1 in the last seconds of the phase before a hold: get ready, switch sides, rest, lift) →
+  ``lead_tick``, and the voice says the number ("Three", "Two", "One"); the hold's own cue is the "go".
+  A short phase counts less (a 2 s lift: "One" only). A count word never cuts a phrase short: while the
+  voice still speaks, the tick alone counts (the player's rule).
 * SET_COMPLETED / EXERCISE_COMPLETED / SESSION_COMPLETED → ``set_complete`` / ``exercise_complete`` /
   ``session_complete``.
-* The get-ready phase gets one ``ready_tick`` as it starts and no 3-2-1: the engine emits COUNTDOWN for holds
-  only, and the phase that follows (lift or hold) sounds its own cue, which is the "go". Should the engine
-  ever count down a get-ready phase, its COUNTDOWN maps to ``ready_tick``.
+* The get-ready phase gets one ``ready_tick`` as it starts; should the engine ever count a get-ready phase
+  out with COUNTDOWN, that maps to ``ready_tick`` too.
 
 Batch rule: a poll can carry several transitions (every boundary carries an end and a start; a late poll
 carries more). Only transitions within ``BATCH_WINDOW_SECONDS`` of the batch's newest one are considered,
 and of those the most important cue plays (session > exercise > set complete > phase start > tick; ties go
 to the latest), except that a set ending on a change of side sounds the switch cue. A pause, stop or
-interruption in the batch silences what came before it.
+interruption in the batch silences what came before it. Ticks are a whole second before the boundary they
+count to, outside its window, so a tick never takes the place of a switch or a set-complete cue, and a late
+poll that reaches the boundary plays the boundary's cue.
 
 ``breathing_schedule`` paces long holds; ``phase_phrase`` is the spoken line of a phase. The player
 (``psoas_desktop.qt.sound.cue_player``) turns these choices into sound.
@@ -37,6 +42,7 @@ from psoas_desktop.core.plan import Phase
 class Cue(StrEnum):
     READY_TICK = "ready_tick"
     HOLD_TICK = "hold_tick"
+    LEAD_TICK = "lead_tick"
     MOVE = "move"
     HOLD_START = "hold_start"
     PAUSE = "pause"
@@ -63,6 +69,7 @@ class CueSound:
 CUES: Final[Mapping[Cue, CueSound]] = {
     Cue.READY_TICK: CueSound("ready_tick.wav", 880.00, "get ready: one short tick"),
     Cue.HOLD_TICK: CueSound("hold_tick.wav", 1318.51, "3-2-1 before a hold ends: a short high tick"),
+    Cue.LEAD_TICK: CueSound("lead_tick.wav", 1174.66, "3-2-1 into a hold: a short tick, a step lower"),
     Cue.MOVE: CueSound("move.wav", 739.99, "lift / keep moving: a rising two-note"),
     Cue.HOLD_START: CueSound("hold_start.wav", 659.25, "hold: a sustained bell"),
     Cue.PAUSE: CueSound("pause.wav", 783.99, "pause at the top: a short bell"),
@@ -96,9 +103,11 @@ PRIORITY: Final[Mapping[Cue, int]] = {
     Cue.SET_COMPLETE: 80,
     **{cue: 50 for cue in PHASE_CUES.values()},
     Cue.HOLD_TICK: 10,
+    Cue.LEAD_TICK: 10,
     Cue.INHALE: 0,
     Cue.EXHALE: 0,
 }
+COUNT_WORDS: Final[Mapping[int, str]] = {3: "Three", 2: "Two", 1: "One"}
 SILENCING: Final = frozenset(
     {TransitionKind.PAUSED, TransitionKind.SESSION_STOPPED, TransitionKind.INTERRUPTED}
 )
@@ -183,6 +192,7 @@ class _Candidate:
     order: int
     phase: Phase | None
     starts_phase: bool = False
+    count: int | None = None
 
 
 def choose_cue(
@@ -210,6 +220,11 @@ def choose_cue(
                 else Cue.HOLD_TICK
             )
             candidates.append(_Candidate(cue, transition.at, order, running))
+        elif kind is TransitionKind.LEAD_IN:
+            running = _phase(phases, current_phase)
+            candidates.append(
+                _Candidate(Cue.LEAD_TICK, transition.at, order, running, count=transition.count)
+            )
         elif kind in COMPLETION_CUES:
             candidates.append(_Candidate(COMPLETION_CUES[kind], transition.at, order, phase))
     if not candidates:
@@ -231,6 +246,8 @@ def _phase(phases: tuple[Phase, ...], index: int | None) -> Phase | None:
 
 
 def _phrase(best: _Candidate, fresh: list[_Candidate], names: Mapping[str, str]) -> str | None:
+    if best.cue is Cue.LEAD_TICK:
+        return COUNT_WORDS.get(best.count or 0)
     if best.cue is Cue.SESSION_COMPLETE:
         return "Session complete"
     if best.cue in (Cue.SET_COMPLETE, Cue.EXERCISE_COMPLETE):

@@ -3,8 +3,11 @@
 Every phase has a deadline on the monotonic clock and the next phase starts at the previous deadline, not
 at the moment somebody noticed it passed, so late polls never accumulate drift. The engine is polled:
 ``poll()`` returns a snapshot plus every transition since the last poll, in order, each boundary once.
-A countdown cue (3-2-1 before a hold ends) that a later event has already overtaken is dropped, so a late
-poll never replays a burst of stale cues.
+Holds are counted twice: in (LEAD_IN 3-2-1 in the last seconds of the phase before a hold) and out
+(COUNTDOWN 3-2-1 before a hold ends). Both counts are carved from phases the plan already has, so the
+timeline and its total never change; a phase too short for the whole count gets a shorter one, each number
+at least a second after the phase's start (its own cue's moment). A count that a later event has already
+overtaken is dropped, so a late poll never replays a burst of stale cues.
 
 When the gap between two observations is far beyond a display tick (the laptop slept, the process was
 frozen, the wall clock was changed) the engine pauses itself as of the last observation, marks the phase
@@ -14,6 +17,7 @@ restarts the interrupted phase from its beginning.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -38,6 +42,7 @@ class TransitionKind(StrEnum):
     SESSION_STARTED = "session_started"
     PHASE_STARTED = "phase_started"
     COUNTDOWN = "countdown"
+    LEAD_IN = "lead_in"
     PHASE_ENDED = "phase_ended"
     SET_COMPLETED = "set_completed"
     EXERCISE_COMPLETED = "exercise_completed"
@@ -63,7 +68,7 @@ class Transition:
     """Monotonic time of the transition: the ideal deadline for a boundary, the call time for an action."""
     phase_index: int | None = None
     count: int | None = None
-    """For COUNTDOWN: the seconds left (3, 2, 1)."""
+    """For COUNTDOWN and LEAD_IN: the seconds left (3, 2, 1) until the hold ends or starts."""
     status: PhaseStatus | None = None
     """For PHASE_ENDED: how the phase ended."""
 
@@ -97,6 +102,8 @@ class Snapshot:
     exercise_count: int
     interrupted: bool
     at: float
+    hold_in: int | None = None
+    """While the phase before a hold counts into it: the number last counted (3, 2, 1), else None."""
 
     @property
     def phase_elapsed(self) -> float:
@@ -130,7 +137,7 @@ class SessionEngine:
         # The running phase's remaining time is `_remaining - (t - _anchor)`; paused, it is `_remaining`.
         self._remaining = self._phases[0].seconds
         self._anchor = 0.0
-        self._countdown = 0  # next 3-2-1 number still to announce in this phase, 0 for none
+        self._countdown = 0  # next 3-2-1 number still to announce in this phase (in or out), 0 for none
         self._phase_wall_start: datetime | None = None
         self._interrupted = False
         self._seen_mono: float | None = None
@@ -182,6 +189,8 @@ class SessionEngine:
         self._phases = kept + upcoming
         self.timeline = Timeline(timeline.routine, timeline.exercise_ids, self._phases)
         self._done_before = _cumulative(self._phases)
+        if not self._count_of(self._index):  # the phase after this one is no longer a hold
+            self._countdown = 0
         return True
 
     # -- user actions ------------------------------------------------------------------------------------
@@ -329,7 +338,9 @@ class SessionEngine:
                     return
                 following = deadline - (self._countdown - 1)
                 if following > t:  # still the freshest cue: announce it; otherwise it is stale
-                    self._emit(TransitionKind.COUNTDOWN, cue_at, count=self._countdown)
+                    in_hold = self._phases[self._index].kind is PhaseKind.HOLD
+                    kind = TransitionKind.COUNTDOWN if in_hold else TransitionKind.LEAD_IN
+                    self._emit(kind, cue_at, count=self._countdown)
                 self._countdown -= 1
                 continue
             if deadline > t:
@@ -354,11 +365,30 @@ class SessionEngine:
         self._index = index
         self._remaining = phase.seconds
         self._anchor = at
-        self._countdown = (
-            min(COUNTDOWN_FROM, int(phase.seconds - 1e-9)) if phase.kind is PhaseKind.HOLD else 0
-        )
+        self._countdown = self._count_of(index)
         self._phase_wall_start = wall_at if self._state is EngineState.RUNNING else None
         self._emit(TransitionKind.PHASE_STARTED, at, phase_index=index)
+
+    def _leads_into_hold(self, index: int) -> bool:
+        following = index + 1
+        return following < len(self._phases) and self._phases[following].kind is PhaseKind.HOLD
+
+    def _count_of(self, index: int) -> int:
+        """How many numbers phase ``index`` counts: out of a hold, or into the hold that follows it."""
+        if index >= len(self._phases):
+            return 0
+        phase = self._phases[index]
+        return (
+            count_fitting(phase.seconds)
+            if phase.kind is PhaseKind.HOLD or self._leads_into_hold(index)
+            else 0
+        )
+
+    def _hold_in(self, remaining: float) -> int | None:
+        if self._state is not EngineState.RUNNING or self._phases[self._index].kind is PhaseKind.HOLD:
+            return None
+        number = math.ceil(remaining - 1e-9)
+        return number if 0 < number <= self._count_of(self._index) else None
 
     def _end_phase(self, status: PhaseStatus, at: float, *, announce: bool = True) -> None:
         phase = self._phases[self._index]
@@ -423,7 +453,14 @@ class SessionEngine:
             exercise_count=len(self.timeline.exercise_ids),
             interrupted=self._interrupted,
             at=now,
+            hold_in=None if finished else self._hold_in(remaining),
         )
+
+
+def count_fitting(seconds: float) -> int:
+    """The 3-2-1 numbers a phase of ``seconds`` has room for, the first a whole second after its start:
+    3 in a 5 s get-ready, 2 in a 3 s rest, 1 in a 2 s lift, none in a 1 s one."""
+    return max(0, min(COUNTDOWN_FROM, math.floor(seconds - 1 + 1e-9)))
 
 
 def _cumulative(phases: tuple[Phase, ...]) -> list[float]:

@@ -8,6 +8,7 @@ a command-line word), so each rule and each message lives here once.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -16,12 +17,13 @@ from psoas_desktop.core.errors import SettingsError
 
 
 class Group(StrEnum):
-    """The settings dialog's sections, in the order they are shown."""
+    """The settings dialog's tabs, in the order they are shown."""
 
-    WORKOUT = "Workout"
-    SOUND = "Sound"
-    WINDOW = "Window"
+    TIMING = "Timing"
+    SOUND = "Sound & voice"
     REMINDERS = "Reminders"
+    APPEARANCE = "Appearance"
+    HISTORY = "History"
 
 
 class Unit(StrEnum):
@@ -52,7 +54,9 @@ FOLLOWS_LEVEL = "follows level"
 class SettingSpec:
     """One setting. ``kind`` is int, bool or a StrEnum; an int has ``bounds`` or ``choices``, an enum may
     have ``choices`` (its members and their labels; by default every member, capitalised). A default of
-    None means "no value: follow the level" (the workout overrides)."""
+    None means "no value: follow the level" (the workout overrides). ``applies_when`` names the settings
+    of which at least one must be on (a true flag, a number other than 0 such as a reminder that is not
+    Off) for this one to have any effect; the dialog greys it out otherwise."""
 
     name: str  # the field of the value object, and the setting's name in messages
     key: str  # the QSettings (INI) key: section/name
@@ -61,10 +65,11 @@ class SettingSpec:
     group: Group
     label: str  # the dialog's label, with its & mnemonic; a check box's text
     accessible: str  # the control's accessible name, read by screen readers
-    help: str  # tooltip and command-line help
+    help: str  # one line: what it does; the dialog's grey line and tooltip, and command-line help
     bounds: tuple[int, int] | None = None  # an int's inclusive range
     choices: tuple[tuple[object, str], ...] = ()  # (value, label) for an int chosen from a list, or an enum
     unit: Unit = Unit.COUNT
+    applies_when: tuple[str, ...] = ()
 
     @property
     def part(self) -> Part:
@@ -96,6 +101,10 @@ class SettingSpec:
     def maximum(self) -> int:
         assert self.bounds is not None, self.name
         return self.bounds[1]
+
+    def applies(self, values: Mapping[str, object]) -> bool:
+        """Whether this setting has an effect, given every setting's value by name."""
+        return not self.applies_when or any(_is_on(values[name]) for name in self.applies_when)
 
     def check(self, value: object) -> None:
         """Raise SettingsError naming this setting unless ``value`` is a valid typed value."""
@@ -163,6 +172,11 @@ class SettingSpec:
         if self.bounds is not None:
             return f"{self.minimum}–{self.maximum}"
         return ", ".join(str(self.stored(value)) for value, _ in self.options)
+
+
+def _is_on(value: object) -> bool:
+    """A flag that is on, or a number such as a reminder interval that is not 0 (Off)."""
+    return value is not None and value is not False and value != 0
 
 
 def _parse_int(raw: object) -> int | None:

@@ -39,61 +39,77 @@ _BREAK_LABELS = tuple(
     (minutes, "Off" if minutes == 0 else f"After {minutes} minutes of sitting")
     for minutes in BREAK_MINUTES_CHOICES
 )
-_WORKOUT, _SOUND, _WINDOW, _REMINDERS = Group.WORKOUT, Group.SOUND, Group.WINDOW, Group.REMINDERS
+_TIMING, _SOUND, _REMINDERS, _LOOK, _HISTORY = (
+    Group.TIMING,
+    Group.SOUND,
+    Group.REMINDERS,
+    Group.APPEARANCE,
+    Group.HISTORY,
+)
 _S, _HOUR = Unit.SECONDS, Unit.HOUR
+_SOUND_ON = ("sound_on",)  # the voice and the breathing tones play only with the sound on, at its volume
+_ANY_REMINDER = ("break_minutes", "weekly_nudge")  # quiet hours silence both
 
 # One row per setting, in the dialog's order within each group:
 # name, INI key, type, default, group, label (with its mnemonic), accessible name, help; then range or choices.
+# A timing setting's help says what it does; the dialog adds which routines use it (core.setting_use).
 # fmt: off
 SETTING_SPECS: tuple[SettingSpec, ...] = (
-    SettingSpec("level", "workout/level", Level, Level.STANDARD, _WORKOUT, "&Level", "Level",
-                "Beginner uses the low end of each range, Advanced the high end, Standard the middle."),
-    SettingSpec("hold_seconds", "workout/hold_seconds", int, None, _WORKOUT, "&Hold", "Hold seconds",
-                "How long each hold lasts", bounds=(20, 30), unit=_S),
-    SettingSpec("pause_seconds", "workout/pause_seconds", int, None, _WORKOUT, "&Pause at the top",
-                "Pause at the top seconds", "How long to stay at the top of each repetition",
+    SettingSpec("level", "workout/level", Level, Level.STANDARD, _TIMING, "&Level", "Level",
+                "Beginner uses the low end of each range, Advanced the high end, Standard the middle"),
+    SettingSpec("hold_seconds", "workout/hold_seconds", int, None, _TIMING, "&Hold", "Hold seconds",
+                "How long each hold or stretch lasts", bounds=(20, 30), unit=_S),
+    SettingSpec("pause_seconds", "workout/pause_seconds", int, None, _TIMING, "&Pause at the top",
+                "Pause at the top seconds", "How long to stay at the top of each lift before lowering",
                 bounds=(2, 3), unit=_S),
-    SettingSpec("reps", "workout/reps", int, None, _WORKOUT, "&Repetitions", "Repetitions",
-                "Repetitions in each set", bounds=(10, 12)),
-    SettingSpec("sets", "workout/sets", int, None, _WORKOUT, "S&ets / rounds", "Sets or rounds",
-                "Sets of each exercise, or rounds of a routine", bounds=(2, 3)),
-    SettingSpec("rest_seconds", "workout/rest_seconds", int, 30, _WORKOUT, "Res&t between sets",
-                "Rest between sets seconds", "The rest between two sets", bounds=(0, 120), unit=_S),
-    SettingSpec("lead_in_seconds", "workout/lead_in_seconds", int, 5, _WORKOUT, "&Get-ready lead-in",
-                "Get-ready lead-in seconds", "Time to get into position before an exercise starts",
+    SettingSpec("reps", "workout/reps", int, None, _TIMING, "&Repetitions", "Repetitions",
+                "Lifts in each set of a repeated exercise", bounds=(10, 12)),
+    SettingSpec("sets", "workout/sets", int, None, _TIMING, "S&ets / rounds", "Sets or rounds",
+                "Sets of each exercise, or rounds of a stretch", bounds=(2, 3)),
+    SettingSpec("rest_seconds", "workout/rest_seconds", int, 30, _TIMING, "Res&t between sets",
+                "Rest between sets seconds",
+                "The rest between two sets; a one-sided stretch switches sides between rounds instead",
+                bounds=(0, 120), unit=_S),
+    SettingSpec("lead_in_seconds", "workout/lead_in_seconds", int, 5, _TIMING, "&Get-ready lead-in",
+                "Get-ready lead-in seconds", "Time to get into position before each exercise starts",
                 bounds=(0, 10), unit=_S),
-    SettingSpec("switch_seconds", "workout/switch_seconds", int, 5, _WORKOUT, "S&witch sides",
-                "Switch sides seconds", "Time to change sides in a one-sided exercise", bounds=(0, 30), unit=_S),
-    SettingSpec("move_seconds", "workout/move_seconds", int, 2, _WORKOUT, "L&ift / lower time",
-                "Lift and lower time seconds", "Time to lift into and lower out of each repetition",
-                bounds=(1, 10), unit=_S),
-    SettingSpec("weekly_goal", "app/weekly_goal", int, 3, _WORKOUT, "Weekl&y goal", "Weekly goal",
-                "Completed sessions a week that meet your goal", bounds=(1, 14), unit=Unit.SESSIONS_PER_WEEK),
+    SettingSpec("switch_seconds", "workout/switch_seconds", int, 5, _TIMING, "S&witch sides",
+                "Switch sides seconds", "Time to change sides in a one-sided exercise, and between its rounds",
+                bounds=(0, 30), unit=_S),
+    SettingSpec("move_seconds", "workout/move_seconds", int, 2, _TIMING, "L&ift / lower time",
+                "Lift and lower time seconds",
+                "Time to lift into each repetition, and again to lower out of it", bounds=(1, 10), unit=_S),
     SettingSpec("sound_on", "sound/on", bool, True, _SOUND, "&Sound cues", "Sound cues",
                 "Tones mark every change, so you can follow with your eyes closed"),
     SettingSpec("volume", "sound/volume", int, 80, _SOUND, "&Volume", "Volume",
-                "How loud the cues play", bounds=(0, 100), unit=Unit.PERCENT),
+                "How loud the tones and the voice play", bounds=(0, 100), unit=Unit.PERCENT,
+                applies_when=_SOUND_ON),
     SettingSpec("voice_on", "voice/on", bool, False, _SOUND, "Spo&ken cues", "Spoken cues",
-                "Speaks short phrases; needs a speech engine"),
+                "Speaks short phrases after the tones; needs a speech engine", applies_when=_SOUND_ON),
     SettingSpec("breathing_on", "sound/breathing", bool, False, _SOUND, "&Breathing pace during long holds",
                 "Breathing pace",
-                "Soft inhale and exhale tones to pace your breathing in holds of 20 seconds or more"),
-    SettingSpec("theme", "app/theme", Theme, Theme.SYSTEM, _WINDOW, "The&me", "Theme",
-                "System follows the desktop's light or dark style"),
-    SettingSpec("close_to_tray", "app/close_to_tray", bool, False, _WINDOW,
-                "&Close to the tray (keep running when the window closes)", "Close to the tray",
-                "Only where the desktop has a system tray"),
+                "Soft inhale and exhale tones to pace your breathing in holds of 20 seconds or more",
+                applies_when=_SOUND_ON),
     SettingSpec("break_minutes", "reminders/break_minutes", int, 0, _REMINDERS, "Stretch bre&ak reminder",
                 "Stretch break reminder", "A quiet reminder to get up and stretch after sitting this long",
                 choices=_BREAK_LABELS),
-    SettingSpec("quiet_start_hour", "reminders/quiet_start_hour", int, 22, _REMINDERS, "&Quiet hours from",
-                "Quiet hours start", "No reminders from this hour (local time)…", bounds=(0, 23), unit=_HOUR),
-    SettingSpec("quiet_end_hour", "reminders/quiet_end_hour", int, 8, _REMINDERS, "Quiet hours &until",
-                "Quiet hours end", "…until this hour; the same hour twice means no quiet hours",
-                bounds=(0, 23), unit=_HOUR),
     SettingSpec("weekly_nudge", "reminders/weekly_nudge", bool, True, _REMINDERS,
                 "Weekly-goal &nudge late in a week below the goal", "Weekly-goal nudge",
                 "From Friday 17:00, once a week, when fewer sessions than your goal are done"),
+    SettingSpec("quiet_start_hour", "reminders/quiet_start_hour", int, 22, _REMINDERS, "&Quiet hours from",
+                "Quiet hours start", "No reminder and no nudge from this hour (local time)…", bounds=(0, 23),
+                unit=_HOUR, applies_when=_ANY_REMINDER),
+    SettingSpec("quiet_end_hour", "reminders/quiet_end_hour", int, 8, _REMINDERS, "Quiet hours &until",
+                "Quiet hours end", "…until this hour; the same hour twice means no quiet hours",
+                bounds=(0, 23), unit=_HOUR, applies_when=_ANY_REMINDER),
+    SettingSpec("theme", "app/theme", Theme, Theme.SYSTEM, _LOOK, "The&me", "Theme",
+                "System follows the desktop's light or dark style"),
+    SettingSpec("close_to_tray", "app/close_to_tray", bool, False, _LOOK,
+                "&Close to the tray (keep running when the window closes)", "Close to the tray",
+                "Only where the desktop has a system tray"),
+    SettingSpec("weekly_goal", "app/weekly_goal", int, 3, _HISTORY, "Weekl&y goal", "Weekly goal",
+                "Sessions a week that meet your goal; the history's charts and the nudge count against it",
+                bounds=(1, 14), unit=Unit.SESSIONS_PER_WEEK),
 )
 # fmt: on
 SPECS_BY_NAME = {spec.name: spec for spec in SETTING_SPECS}
@@ -164,9 +180,9 @@ class ReminderSettings:
     """When to remind (INI section "reminders"); core.reminders makes the decisions."""
 
     break_minutes: int = DEFAULTS["break_minutes"]
+    weekly_nudge: bool = DEFAULTS["weekly_nudge"]
     quiet_start_hour: int = DEFAULTS["quiet_start_hour"]
     quiet_end_hour: int = DEFAULTS["quiet_end_hour"]
-    weekly_nudge: bool = DEFAULTS["weekly_nudge"]
 
     def __post_init__(self) -> None:
         _check_fields(self, Part.REMINDERS)
@@ -177,13 +193,13 @@ class AppSettings:
     """Everything the settings dialog edits: the workout, the reminders and the app's own preferences."""
 
     workout: Settings = field(default_factory=Settings)
-    weekly_goal: int = DEFAULTS["weekly_goal"]
     sound_on: bool = DEFAULTS["sound_on"]
     volume: int = DEFAULTS["volume"]
     voice_on: bool = DEFAULTS["voice_on"]
     breathing_on: bool = DEFAULTS["breathing_on"]
     theme: Theme = DEFAULTS["theme"]
     close_to_tray: bool = DEFAULTS["close_to_tray"]
+    weekly_goal: int = DEFAULTS["weekly_goal"]
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
 
     def __post_init__(self) -> None:

@@ -416,10 +416,12 @@ class History:
     def close(self) -> None:
         """Save what is queued, stop the writer thread (joined) and close every connection (a clean close
         folds the -wal into the file). Safe to call twice."""
+        # The readers first: the last connection to close folds the -wal into the file and removes it, and
+        # a read-only connection cannot; so the writer's must be the last.
+        self._reader.close()
         writer, self._writer = self._writer, None
         if writer is not None:
             writer.close()
-        self._reader.close()
 
     def __enter__(self) -> History:
         return self

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSlider,
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QLabel,
     QLineEdit,
     QScrollBar,
@@ -20,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from psoas_desktop.core.setting_spec import Group
+from psoas_desktop.core.errors import CatalogError
+from psoas_desktop.core.setting_spec import Group, SettingSpec
 from psoas_desktop.core.settings import (
     SETTING_SPECS,
     SPECS_BY_NAME,
@@ -109,7 +112,10 @@ def test_one_control_per_setting_with_its_range_choices_and_default(qtbot: QtBot
     assert list(controls) != [] and set(controls) == set(SPECS_BY_NAME)
     for spec in SETTING_SPECS:
         control = controls[spec.name]
-        assert control.accessibleName() == spec.accessible and control.toolTip() == spec.help, spec.name
+        assert control.accessibleName() == spec.accessible, spec.name
+        line = dialog.help_labels[spec.name].text()  # the grey line: the help, then who uses a timing setting
+        assert line.startswith(spec.help) and control.toolTip() == line, spec.name
+        assert control.accessibleDescription() == line, spec.name
         default = spec.stored(spec.default)
         if isinstance(control, QComboBox):
             items = [(control.itemData(i), control.itemText(i)) for i in range(control.count())]
@@ -151,61 +157,92 @@ def test_volume_shows_its_percentage(qtbot: QtBot) -> None:
 def test_the_number_and_the_slider_take_their_rows_spare_width(qtbot: QtBot) -> None:
     dialog = make(qtbot)
     dialog.show()
+    assert dialog.spins["hold_seconds"].width() > dialog.custom_checks["hold_seconds"].width()
+    dialog.tabs.setCurrentWidget(dialog.pages[Group.SOUND])
     volume_shown = next(lbl for lbl in dialog.findChildren(QLabel) if lbl.text() == "40%")
     assert dialog.sliders["volume"].width() > 2 * volume_shown.width()
-    assert dialog.spins["hold_seconds"].width() > dialog.custom_checks["hold_seconds"].width()
 
 
-def test_sections_follow_the_groups_in_order(qtbot: QtBot) -> None:
+def controls_of(dialog: SettingsDialog) -> dict[str, QWidget]:
+    return {**dialog.combos, **dialog.checks, **dialog.sliders, **dialog.spins}
+
+
+def test_one_tab_per_group_each_setting_in_its_groups_tab(qtbot: QtBot) -> None:
     dialog = make(qtbot)
-    titles = [group.value for group in Group]
-    headings = [lbl.text() for lbl in dialog.findChildren(QLabel) if lbl.text() in titles]
-    assert headings == titles
-    assert all(lbl.font().bold() for lbl in dialog.findChildren(QLabel) if lbl.text() in titles)
+    tabs = dialog.tabs
+    assert [tabs.tabText(i).replace("&&", "&") for i in range(tabs.count())] == [
+        "Timing",
+        "Sound & voice",
+        "Reminders",
+        "Appearance",
+        "History",
+    ]
+    assert [tabs.widget(i) for i in range(tabs.count())] == [dialog.pages[group] for group in Group]
+    in_tab = {
+        group: {name for name, control in controls_of(dialog).items() if page.isAncestorOf(control)}
+        for group, page in dialog.pages.items()
+    }
+    assert in_tab == {
+        Group.TIMING: {
+            "level",
+            "hold_seconds",
+            "pause_seconds",
+            "reps",
+            "sets",
+            "rest_seconds",
+            "lead_in_seconds",
+            "switch_seconds",
+            "move_seconds",
+        },
+        Group.SOUND: {"sound_on", "volume", "voice_on", "breathing_on"},
+        Group.REMINDERS: {"break_minutes", "weekly_nudge", "quiet_start_hour", "quiet_end_hour"},
+        Group.APPEARANCE: {"theme", "close_to_tray"},
+        Group.HISTORY: {"weekly_goal"},
+    }
+    for name, check in dialog.custom_checks.items():
+        assert dialog.pages[Group.TIMING].isAncestorOf(check), name
 
 
-# The keyboard's Tab order as it was when the dialog was written out by hand (spin boxes' editors left out).
-TAB_ORDER = [
-    "Level",
-    "Custom hold",
-    "Hold seconds",
-    "Custom pause at the top",
-    "Pause at the top seconds",
-    "Custom repetitions",
-    "Repetitions",
-    "Custom sets or rounds",
-    "Sets or rounds",
-    "Rest between sets seconds",
-    "Get-ready lead-in seconds",
-    "Switch sides seconds",
-    "Lift and lower time seconds",
-    "Weekly goal",
-    "Sound cues",
-    "Volume",
-    "Spoken cues",
-    "Breathing pace",
-    "Theme",
-    "Close to the tray",
-    "Stretch break reminder",
-    "Quiet hours start",
-    "Quiet hours end",
-    "Weekly-goal nudge",
-    "OK",
-    "Cancel",
-]
+# Each tab's keyboard order (spin boxes' editors left out): the tab bar, the tab's rows in the table's order
+# (as they were when the dialog was written out by hand), then the buttons.
+TAB_ORDERS = {
+    Group.TIMING: [
+        "Level",
+        "Custom hold",
+        "Hold seconds",
+        "Custom pause at the top",
+        "Pause at the top seconds",
+        "Custom repetitions",
+        "Repetitions",
+        "Custom sets or rounds",
+        "Sets or rounds",
+        "Rest between sets seconds",
+        "Get-ready lead-in seconds",
+        "Switch sides seconds",
+        "Lift and lower time seconds",
+    ],
+    Group.SOUND: ["Sound cues", "Volume", "Spoken cues", "Breathing pace"],
+    Group.REMINDERS: ["Stretch break reminder", "Weekly-goal nudge", "Quiet hours start", "Quiet hours end"],
+    Group.APPEARANCE: ["Theme", "Close to the tray"],
+    Group.HISTORY: ["Weekly goal"],
+}
 
 
-def test_tab_order_is_the_tables_order(qtbot: QtBot) -> None:
-    dialog = make(qtbot)
+@pytest.mark.parametrize("group", list(Group))
+def test_tab_order_is_the_tab_bar_then_the_tables_order_then_the_buttons(qtbot: QtBot, group: Group) -> None:
+    dialog = make(qtbot, CURRENT.with_changes(reminders=ReminderSettings(break_minutes=30)))  # none greyed
     dialog.show()
+    dialog.tabs.setCurrentWidget(dialog.pages[group])
     order: list[str] = []
     widget = dialog.nextInFocusChain()
     while widget is not None and widget is not dialog:
         tab_stop = widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisible()
-        if tab_stop and not isinstance(widget, QLineEdit):  # a spin box's editor follows the spin box
-            order.append(widget.accessibleName() or getattr(widget, "text", lambda: "")().replace("&", ""))
+        # A spin box's editor follows the spin box; the tab widget hands its focus to its tab bar.
+        if tab_stop and not isinstance(widget, QLineEdit) and widget.focusProxy() is None:
+            name = "tab bar" if widget is dialog.tabs.tabBar() else widget.accessibleName()
+            order.append(name or getattr(widget, "text", lambda: "")().replace("&", ""))
         widget = widget.nextInFocusChain()
-    assert order == TAB_ORDER
+    assert order == ["tab bar", *TAB_ORDERS[group], "OK", "Cancel"]
 
 
 def test_result_settings_reflects_edits(qtbot: QtBot) -> None:
@@ -252,6 +289,7 @@ def test_every_input_has_an_accessible_name_and_a_label_with_a_mnemonic(qtbot: Q
         if isinstance(w, QAbstractSpinBox | QComboBox | QAbstractSlider | QAbstractButton)
         and not isinstance(w, QScrollBar)  # inside the combo boxes' popups
         and w.parent() is not dialog.buttons
+        and not dialog.tabs.tabBar().isAncestorOf(w)  # the tab bar's scroll arrows
     ]
     # 8 spins, 4 Custom switches, weekly goal, level, sound, volume, voice, breathing, theme,
     # close to tray, break reminder, 2 quiet hours, nudge
@@ -316,3 +354,137 @@ def test_ask_returns_the_edited_settings_on_ok_and_none_on_cancel(
     result = SettingsDialog.ask(CURRENT)
     assert len(shown) == 1
     assert result == (CURRENT.with_changes(weekly_goal=9) if accepted else None)
+
+
+def greyed(dialog: SettingsDialog, name: str) -> bool:
+    """The whole row is greyed out: its label, its control and its help line."""
+    control = controls_of(dialog)[name]
+    row = dialog.rows[name]
+    return (
+        not control.isEnabled()
+        and all(not widget.isEnabled() for widget in row)
+        and not (dialog.help_labels[name].isEnabled())
+    )
+
+
+def test_quiet_hours_follow_the_reminders_live(qtbot: QtBot) -> None:
+    dialog = make(
+        qtbot, CURRENT.with_changes(reminders=ReminderSettings(break_minutes=0, weekly_nudge=False))
+    )
+    quiet = ("quiet_start_hour", "quiet_end_hour")
+    assert all(greyed(dialog, name) for name in quiet)  # nothing to silence
+    breaks = dialog.combos["break_minutes"]
+    breaks.setCurrentIndex(breaks.findData(45))
+    assert all(dialog.spins[name].isEnabled() and dialog.help_labels[name].isEnabled() for name in quiet)
+    breaks.setCurrentIndex(breaks.findData(0))
+    assert all(greyed(dialog, name) for name in quiet)
+    dialog.checks["weekly_nudge"].setChecked(True)  # quiet hours silence the nudge too
+    assert all(dialog.spins[name].isEnabled() for name in quiet)
+    assert breaks.isEnabled()  # the settings that decide are never greyed themselves
+
+
+def test_sound_off_greys_the_volume_voice_and_breathing_but_keeps_their_values(qtbot: QtBot) -> None:
+    on = CURRENT.with_changes(sound_on=True, voice_on=True, breathing_on=True, volume=35)
+    dialog = make(qtbot, on)
+    dependent = ("volume", "voice_on", "breathing_on")
+    assert not any(greyed(dialog, name) for name in dependent)
+    dialog.checks["sound_on"].setChecked(False)
+    assert all(greyed(dialog, name) for name in dependent)
+    assert dialog.result_settings() == on.with_changes(sound_on=False)  # greyed is not forgotten
+    dialog.checks["sound_on"].setChecked(True)
+    assert not any(greyed(dialog, name) for name in dependent)
+
+
+def test_a_custom_row_greyed_by_its_switch_stays_greyed_when_its_row_is_enabled_again(qtbot: QtBot) -> None:
+    dialog = make(qtbot)
+    assert not dialog.spins["hold_seconds"].isEnabled()  # follows the level
+    for widget in dialog.rows["hold_seconds"]:
+        widget.setEnabled(False)
+        widget.setEnabled(True)
+    assert dialog.custom_checks["hold_seconds"].isEnabled() and not dialog.spins["hold_seconds"].isEnabled()
+
+
+def test_each_timing_setting_says_what_it_does_and_which_routines_use_it(qtbot: QtBot) -> None:
+    dialog = make(qtbot)
+    routines = ("Psoas 3", "Quick stretch", "Full psoas care")
+    timing = [spec for spec in SETTING_SPECS if spec.group is Group.TIMING]
+    assert len(timing) == 9
+    for spec in timing:
+        line = dialog.help_labels[spec.name]
+        text = line.text()
+        assert text.startswith(spec.help) and len(spec.help) > 20, spec.name
+        assert "Used by every routine." in text or any(name in text for name in routines), spec.name
+        assert line.wordWrap() and line.isVisibleTo(dialog), spec.name
+    rest = dialog.help_labels["rest_seconds"].text()
+    assert rest.endswith("Used by Psoas 3 and Full psoas care; not by Quick stretch.")
+    assert "switches sides" in rest  # what Quick stretch does instead
+    assert dialog.help_labels["switch_seconds"].text().endswith("Used by every routine.")
+    assert "Used by" not in dialog.help_labels["theme"].text()  # not a timing setting
+
+
+def test_the_help_lines_are_quieter_than_the_labels(qtbot: QtBot) -> None:
+    dialog = make(qtbot)
+    line = dialog.help_labels["move_seconds"]
+    label = dialog.rows["move_seconds"][0]
+    assert line.font().pointSizeF() < label.font().pointSizeF()
+    assert line.palette().color(line.foregroundRole()) != label.palette().color(label.foregroundRole())
+
+
+def test_the_help_lines_are_not_cut(qtbot: QtBot) -> None:
+    dialog = make(qtbot)
+    dialog.show()
+    for group, page in dialog.pages.items():
+        dialog.tabs.setCurrentWidget(page)
+        for spec in SETTING_SPECS:
+            if spec.group is group:
+                line = dialog.help_labels[spec.name]
+                assert line.height() >= line.heightForWidth(line.width()), spec.name
+
+
+def test_a_catalog_that_cannot_be_read_leaves_the_plain_help(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> None:
+        raise CatalogError("catalog.json: file not found")
+
+    monkeypatch.setattr("psoas_desktop.qt.settings.dialog.load_catalog", broken)
+    dialog = make(qtbot)
+    assert dialog.help_labels["rest_seconds"].text() == SPECS_BY_NAME["rest_seconds"].help
+
+
+def test_every_setting_changed_comes_back_from_the_dialog(qtbot: QtBot) -> None:
+    changed = {
+        spec.name: next(value for value in _other_values(spec) if value != AppSettings().value(spec))
+        for spec in SETTING_SPECS
+    }
+    current = AppSettings.from_values(changed)
+    dialog = make(qtbot, current)
+    assert dialog.result_settings() == current
+    assert current.values() == changed
+
+
+def _other_values(spec: SettingSpec) -> list[object]:
+    if spec.kind is bool:
+        return [True, False]
+    if spec.bounds is not None:
+        return [spec.maximum, spec.minimum]
+    return [value for value, _ in spec.options]
+
+
+def test_the_keyboard_reaches_the_tabs_and_moves_between_them(qtbot: QtBot) -> None:
+    dialog = make(qtbot)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    bar = dialog.tabs.tabBar()
+    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    cancel.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(cancel.hasFocus)
+    QTest.keyClick(cancel, Qt.Key.Key_Tab)
+    assert bar.hasFocus()  # Tab from the last button comes round to the tabs
+    QTest.keyClick(bar, Qt.Key.Key_Right)
+    assert dialog.tabs.currentWidget() is dialog.pages[Group.SOUND]
+    QTest.keyClick(bar, Qt.Key.Key_Tab)
+    assert dialog.checks["sound_on"].hasFocus()  # then into that tab's first row
+    QTest.keyClick(dialog.checks["sound_on"], Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.tabs.currentWidget() is dialog.pages[Group.REMINDERS]

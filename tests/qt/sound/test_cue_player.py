@@ -432,6 +432,7 @@ def test_a_whole_session_sounds_the_expected_cues_in_order(
         "hold_tick",
         "release",
         "exercise_complete",  # lower ends the exercise; the next exercise's get-ready starts with it
+        "lead_tick",  # its 2 s get-ready counts "one" into the hold (a 1 s lift or switch counts nothing)
         "hold_start",
         "hold_tick",
         "hold_tick",
@@ -757,6 +758,30 @@ def test_phrases_are_spoken_after_their_tone(
     qtbot.waitUntil(lambda: len(events) == 2)
     assert events == ["tone over", "Bridge, set 1 of 3"]
     qtbot.waitUntil(lambda: not player.voice.busy if player.voice else True, timeout=5000)
+
+
+def test_a_count_into_a_hold_speaks_its_number_but_never_cuts_a_phrase_short(
+    qtbot: QtBot, fake_media: SimpleNamespace, hook: Hook, make_player: Callable[..., CuePlayer]
+) -> None:
+    player = make_player(play_hook=hook, speech_engine="mock", exercise_names={"bridge": "Bridge"})
+    player.set_voice_enabled(True)
+    player.prepare()
+    qtbot.waitUntil(lambda: player.voice is not None and player.voice.state is VoiceState.READY, timeout=5000)
+    voice = player.voice
+    assert voice is not None
+    spoken: list[str] = []
+    voice.spoken.connect(spoken.append)
+    phases = (phase(PhaseKind.GET_READY, 5), phase(PhaseKind.HOLD, 25))
+    player.handle((started(0),), phases)
+    assert voice.busy  # "Bridge, set 1 of 3" waits for its tone
+    player.handle((Transition(TransitionKind.LEAD_IN, 1002.0, count=3),), phases)
+    assert hook.cues == ["ready_tick", "lead_tick"]  # the tick sounds…
+    qtbot.waitUntil(lambda: not voice.busy, timeout=5000)
+    assert spoken == ["Bridge, set 1 of 3"]  # …and the phrase it came over was neither cut nor followed
+    player.handle((Transition(TransitionKind.LEAD_IN, 1003.0, count=2),), phases)
+    qtbot.waitUntil(lambda: "Two" in spoken)
+    assert spoken == ["Bridge, set 1 of 3", "Two"]  # with the voice free, the number is said
+    qtbot.waitUntil(lambda: not voice.busy, timeout=5000)
 
 
 def test_a_new_cue_replaces_a_phrase_still_waiting_for_its_tone(

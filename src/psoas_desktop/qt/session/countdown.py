@@ -221,7 +221,11 @@ class CountdownWidget(QWidget):
         if snapshot.phase is None:
             return "Ready"
         heading = side_heading(snapshot.phase) if side else snapshot.phase.label
-        return f"{heading} · paused" if snapshot.state is EngineState.PAUSED else heading
+        if snapshot.state is EngineState.PAUSED:
+            return f"{heading} · paused"
+        if snapshot.hold_in:  # the counted lead-in, as heard: "Get ready · RIGHT side · hold in 3"
+            return f"{heading} · hold in {snapshot.hold_in}"
+        return heading
 
     def counters_text(self) -> str:
         snapshot = self._snapshot

@@ -1,13 +1,19 @@
-"""The settings dialog, one row per row of core.settings' table, in the table's groups and order.
+"""The settings dialog, one row per row of core.settings' table: a tab per group, rows in the table's order.
 
 Every control is limited to its setting's range or choices, so what the dialog returns is always valid. The
 control follows from the row: a list or an enum is a combo box, a flag a check box, a percentage a slider,
 a whole number a spin box, and a workout override that may follow the level a "Custom" switch beside one.
+Under each control a small grey line says what it does (for a timing setting, which routines use it:
+core.setting_use), and a setting that has no effect while another is off (the row's ``applies_when``) is
+greyed out as that one changes.
 """
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,15 +24,22 @@ from PySide6.QtWidgets import (
     QLabel,
     QSlider,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from psoas_desktop.core.catalog import Catalog, load_catalog
+from psoas_desktop.core.errors import KnownError
 from psoas_desktop.core.setting_spec import Group, SettingSpec, Unit
+from psoas_desktop.core.setting_use import help_line
 from psoas_desktop.core.settings import SETTING_SPECS, SPECS_BY_NAME, AppSettings, Level, Settings
+
+log = logging.getLogger(__name__)
 
 SESSION_NOTE = "Changes during a session apply from the next exercise."
 CUSTOM_TOOLTIP = "Unchecked: follows the level"
+HELP_LINE_CHARACTERS = 110  # the dialog's width, in average characters
 _SUFFIXES = {Unit.SECONDS: " s", Unit.SESSIONS_PER_WEEK: " sessions/week", Unit.HOUR: ":00"}
 
 
@@ -43,18 +56,26 @@ def _whole(value: object) -> int:
     return value
 
 
-def _describe(widget: QWidget, spec: SettingSpec) -> None:
-    widget.setAccessibleName(spec.accessible)
-    widget.setAccessibleDescription(spec.help)
-    widget.setToolTip(spec.help)
+def _help_lines(catalog: Catalog | None) -> dict[str, str]:
+    """Each setting's grey line; without the catalog (a broken install) the help alone, no routines."""
+    try:
+        known = catalog if catalog is not None else load_catalog()
+    except KnownError:
+        log.warning("settings: the catalog could not be read; the help lines name no routines", exc_info=True)
+        return {spec.name: spec.help for spec in SETTING_SPECS}
+    return {spec.name: help_line(known, spec) for spec in SETTING_SPECS}
 
 
-def _heading(group: Group) -> QLabel:
-    heading = QLabel(group.value)
-    font = heading.font()
-    font.setBold(True)
-    heading.setFont(font)
-    return heading
+def _help_label(text: str, indent: int = 0) -> QLabel:
+    """The small grey line under a control: the palette's placeholder colour, so both themes keep it quiet."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 0.9)
+    label.setFont(font)
+    label.setContentsMargins(indent, 0, 0, 0)
+    return label
 
 
 def _row(*widgets: QWidget, stretched: QWidget) -> QWidget:
@@ -72,9 +93,13 @@ class SettingsDialog(QDialog):
 
     The controls, by setting name: ``combos``, ``checks``, ``sliders`` and ``spins``, each setting in
     exactly one of them; ``custom_checks`` holds the "Custom" switch of each setting that may follow the level.
+    ``tabs`` holds one page per group (``pages``); ``help_labels`` the grey line under each setting, and
+    ``rows`` what is greyed out, label and all, while the setting does not apply.
     """
 
-    def __init__(self, current: AppSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, current: AppSettings, parent: QWidget | None = None, catalog: Catalog | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.combos: dict[str, QComboBox] = {}
@@ -82,16 +107,23 @@ class SettingsDialog(QDialog):
         self.sliders: dict[str, QSlider] = {}
         self.spins: dict[str, QSpinBox] = {}
         self.custom_checks: dict[str, QCheckBox] = {}
+        self.help_labels: dict[str, QLabel] = {}
+        self.rows: dict[str, tuple[QWidget, ...]] = {}
         self._custom_labels: dict[str, QLabel] = {}
         self._level = current.workout.level
-        form = QFormLayout()
-        shown: Group | None = None
-        for spec in sorted(SETTING_SPECS, key=lambda spec: list(Group).index(spec.group)):  # stable sort
-            if spec.group is not shown:
-                form.addRow(_heading(spec.group))
-                shown = spec.group
-            self._add_setting(form, spec, current.value(spec))
+        self._help = _help_lines(catalog)
+        self.tabs = QTabWidget()
+        self.pages: dict[Group, QWidget] = {}
+        for group in Group:
+            page = QWidget()
+            form = QFormLayout(page)
+            for spec in SETTING_SPECS:
+                if spec.group is group:
+                    self._add_setting(form, spec, current.value(spec))
+            self.pages[group] = page
+            self.tabs.addTab(page, group.value.replace("&", "&&"))
         self.combos["level"].currentIndexChanged.connect(self._level_changed)
+        self._watch_dependencies()
 
         note = QLabel(SESSION_NOTE)
         note.setWordWrap(True)
@@ -104,64 +136,96 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.tabs)
         layout.addWidget(note)
         layout.addWidget(self.buttons)
+        self._fit_help_lines()
+
+    def _fit_help_lines(self) -> None:
+        """Wide enough for each grey line to wrap once at most, and tall enough for all of them: a window
+        does not ask its layout for the height its wrapped labels need at its width, so it is set here."""
+        width = max(self.sizeHint().width(), self.fontMetrics().averageCharWidth() * HELP_LINE_CHARACTERS)
+        self.setMinimumWidth(width)
+        self.resize(width, self.heightForWidth(width))
 
     def _add_setting(self, form: QFormLayout, spec: SettingSpec, value: object) -> None:
+        """The setting's control (and its label) over its grey help line, as one form row."""
+        label: QLabel | None
+        field: QWidget
         if spec.options:
             combo = QComboBox()
             for choice, text in spec.options:
                 combo.addItem(text, spec.stored(choice))
             combo.setCurrentIndex(combo.findData(spec.stored(value)))
-            _describe(combo, spec)
+            self._describe(combo, spec)
             self.combos[spec.name] = combo
-            self._add_labelled(form, spec.label, combo)
+            label, field = self._labelled(spec.label, combo), combo
         elif spec.kind is bool:
             check = QCheckBox(spec.label)  # a check box is its own label
             check.setChecked(bool(value))
-            _describe(check, spec)
+            self._describe(check, spec)
             self.checks[spec.name] = check
-            form.addRow(check)
+            label, field = None, check
         elif spec.unit is Unit.PERCENT:
-            self._add_slider(form, spec, value)
+            label, field = self._slider(spec, value)
         elif spec.follows_level:
-            self._add_custom(form, spec, value)
+            label, field = self._custom(spec, value)
         else:
             spin = self._make_spin(spec)
             spin.setValue(_whole(value))
-            self._add_labelled(form, range_label(spec), spin)
+            label, field = self._labelled(range_label(spec), spin), spin
+        # A check box's line starts under its text, past the indicator.
+        indent = (
+            self.style().pixelMetric(self.style().PixelMetric.PM_IndicatorWidth) + 4 if label is None else 0
+        )
+        help_label = _help_label(self._help[spec.name], indent)
+        self.help_labels[spec.name] = help_label
+        cell = QWidget()
+        column = QVBoxLayout(cell)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(1)
+        column.addWidget(field)
+        column.addWidget(help_label)
+        if label is None:
+            form.addRow(cell)
+            self.rows[spec.name] = (cell,)
+        else:
+            form.addRow(label, cell)
+            self.rows[spec.name] = (label, cell)
+
+    def _describe(self, widget: QWidget, spec: SettingSpec) -> None:
+        widget.setAccessibleName(spec.accessible)
+        widget.setAccessibleDescription(self._help[spec.name])
+        widget.setToolTip(self._help[spec.name])
 
     @staticmethod
-    def _add_labelled(form: QFormLayout, text: str, field: QWidget) -> None:
+    def _labelled(text: str, field: QWidget) -> QLabel:
         label = QLabel(text)
         label.setBuddy(field)
-        form.addRow(label, field)
+        return label
 
     def _make_spin(self, spec: SettingSpec) -> QSpinBox:
         spin = QSpinBox()
         spin.setRange(spec.minimum, spec.maximum)
         spin.setSuffix(_SUFFIXES.get(spec.unit, ""))
-        _describe(spin, spec)
+        self._describe(spin, spec)
         self.spins[spec.name] = spin
         return spin
 
-    def _add_slider(self, form: QFormLayout, spec: SettingSpec, value: object) -> None:
+    def _slider(self, spec: SettingSpec, value: object) -> tuple[QLabel, QWidget]:
         slider = QSlider(Qt.Orientation.Horizontal)
         slider.setRange(spec.minimum, spec.maximum)
         slider.setPageStep(10)
         slider.setValue(_whole(value))
-        _describe(slider, spec)
+        self._describe(slider, spec)
         shown = QLabel()
         shown.setMinimumWidth(shown.fontMetrics().horizontalAdvance(f"{spec.maximum}%"))
         slider.valueChanged.connect(lambda number: shown.setText(f"{number}%"))
         shown.setText(f"{slider.value()}%")
         self.sliders[spec.name] = slider
-        label = QLabel(range_label(spec))
-        label.setBuddy(slider)
-        form.addRow(label, _row(slider, shown, stretched=slider))
+        return self._labelled(range_label(spec), slider), _row(slider, shown, stretched=slider)
 
-    def _add_custom(self, form: QFormLayout, spec: SettingSpec, value: object) -> None:
+    def _custom(self, spec: SettingSpec, value: object) -> tuple[QLabel, QWidget]:
         """A workout override: a "Custom" switch, and the number (greyed, the level's point) when it is off."""
         check = QCheckBox("Custom")
         check.setAccessibleName(f"Custom {spec.accessible.removesuffix(' seconds').lower()}")
@@ -171,12 +235,29 @@ class SettingsDialog(QDialog):
         check.setChecked(custom)
         spin.setEnabled(custom)
         spin.setValue(_whole(value) if custom else self._level_point(spec, self._level))
-        label = QLabel(range_label(spec))
-        label.setBuddy(spin if custom else check)
-        form.addRow(label, _row(check, spin, stretched=spin))
+        label = self._labelled(range_label(spec), spin if custom else check)
         check.toggled.connect(lambda on, name=spec.name: self._custom_toggled(name, on))
         self.custom_checks[spec.name] = check
         self._custom_labels[spec.name] = label
+        return label, _row(check, spin, stretched=spin)
+
+    def _watch_dependencies(self) -> None:
+        """Grey out a setting that has no effect now, live as the settings it depends on change."""
+        controlling = {name for spec in SETTING_SPECS for name in spec.applies_when}
+        for name in controlling:
+            if name in self.checks:
+                self.checks[name].toggled.connect(self._update_dependents)
+            else:
+                self.combos[name].currentIndexChanged.connect(self._update_dependents)
+        self._update_dependents()
+
+    def _update_dependents(self) -> None:
+        values = {spec.name: self._value(spec) for spec in SETTING_SPECS}
+        for spec in SETTING_SPECS:
+            applies = spec.applies(values)
+            for widget in self.rows[spec.name]:
+                # The whole row: a child's own state (a Custom row's number) comes back with it.
+                widget.setEnabled(applies)
 
     @staticmethod
     def _level_point(spec: SettingSpec, level: Level) -> int:

@@ -310,7 +310,8 @@ class CuePlayer(QObject):
                     "dropping stale cue %s (%.2f s late)", choice.cue, self._clock.monotonic() - choice.at
                 )
                 return
-            self._play(choice)
+            # A count into a hold never cuts the phrase before it short (see _play).
+            self._play(choice, interrupts_voice=choice.cue is not Cue.LEAD_TICK)
         except Exception as error:
             log.exception("handling transitions for sound failed")
             self._announce(PLAYBACK_FAILED.format(detail=_describe(error)))
@@ -335,6 +336,8 @@ class CuePlayer(QObject):
     # -- playing -----------------------------------------------------------------------------------------------
 
     def _play(self, choice: CueChoice, *, interrupts_voice: bool = True) -> None:
+        """The cue's tone, then its phrase. A cue that does not interrupt the voice (a breath, a count into a
+        hold) leaves a phrase still speaking alone and says nothing of its own over it."""
         voice = self._voice
         if voice is not None and interrupts_voice:
             voice.cancel()
@@ -352,6 +355,7 @@ class CuePlayer(QObject):
             and self._voice_enabled
             and voice is not None
             and voice.state in (VoiceState.STARTING, VoiceState.READY)
+            and (interrupts_voice or not voice.busy)  # else the tone alone: the phrase speaking goes on
         ):
             tone_ms = self._durations_ms.get(choice.cue, DEFAULT_TONE_MS) if self.sound_available else 0
             voice.say(choice.phrase, tone_ms + VOICE_GAP_MS if tone_ms else 0)

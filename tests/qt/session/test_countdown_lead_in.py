@@ -1,0 +1,49 @@
+"""The countdown shows the counted lead-in into a hold, as it is heard: "Get ready · hold in 3"."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from helpers.fake_clock import FakeClock
+from psoas_desktop.core.catalog import load_catalog
+from psoas_desktop.core.engine import SessionEngine
+from psoas_desktop.core.plan import build_timeline
+from psoas_desktop.core.settings import Settings
+from psoas_desktop.qt.session.countdown import CountdownWidget
+
+
+def test_the_phase_line_counts_into_the_hold_and_the_screen_reader_hears_it(qtbot: QtBot) -> None:
+    catalog = load_catalog()
+    clock = FakeClock()
+    engine = SessionEngine(build_timeline(catalog, catalog.routine("quick-stretch"), Settings()), clock)
+    widget = CountdownWidget()
+    qtbot.addWidget(widget)
+    engine.start()
+    seen: list[str] = []
+    for _ in range(12):  # the 5 s get-ready and the hold's first second, every half second
+        widget.show_snapshot(engine.poll().snapshot)
+        seen.append(widget.phase_text())
+        clock.advance(0.5)
+    assert seen == [
+        *["Get ready · RIGHT side"] * 4,
+        *["Get ready · RIGHT side · hold in 3"] * 2,
+        *["Get ready · RIGHT side · hold in 2"] * 2,
+        *["Get ready · RIGHT side · hold in 1"] * 2,
+        "Hold · RIGHT side",
+        "Hold · RIGHT side",
+    ]
+
+
+def test_a_paused_lead_in_says_paused_not_a_count(qtbot: QtBot) -> None:
+    catalog = load_catalog()
+    clock = FakeClock()
+    engine = SessionEngine(build_timeline(catalog, catalog.routine("quick-stretch"), Settings()), clock)
+    widget = CountdownWidget()
+    qtbot.addWidget(widget)
+    engine.start()
+    clock.advance(3.0)
+    widget.show_snapshot(engine.poll().snapshot)
+    assert "Get ready · RIGHT side · hold in 2" in widget.accessibleDescription()
+    engine.pause()
+    widget.show_snapshot(engine.poll().snapshot)
+    assert widget.phase_text() == "Get ready · RIGHT side · paused"
