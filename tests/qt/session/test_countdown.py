@@ -161,7 +161,7 @@ def test_phase_text_for_paused_interrupted_idle_completed_and_stopped(qtbot: QtB
     show(widget, hold, 30.0, state=EngineState.PAUSED, interrupted=True)
     assert widget.phase_text() == "Interrupted — press Space to redo this phase"
     show(widget, make_phase(PhaseKind.GET_READY, seconds=5.0), 5.0, state=EngineState.IDLE)
-    assert widget.phase_text() == "Ready · press Space · 20:00 in all"  # no phase name: nothing runs yet
+    assert widget.phase_text() == "Ready · press Space"  # no phase name: nothing runs yet
     show(widget, None, 0.0, state=EngineState.COMPLETED, session_remaining=0.0)
     assert widget.phase_text() == "Session complete"
     show(widget, hold, 7.0, state=EngineState.STOPPED)
@@ -173,12 +173,12 @@ def test_the_idle_screen_counts_nothing_and_says_where_the_selected_exercise_sta
     widget.set_exercise_name("Bridge")
     get_ready = make_phase(PhaseKind.GET_READY, seconds=5.0)
     show(widget, get_ready, 5.0, state=EngineState.IDLE, session_total=120.0, session_remaining=120.0)
-    assert widget.phase_text() == "Ready · press Space · 2:00 in all"
-    assert [widget.digits_text(), widget.session_text(), widget.counters_text()] == ["", "", ""]
+    assert f"{widget.phase_text()} · {widget.counters_text()}" == "Ready · press Space · 2:00 in all"
+    assert [widget.digits_text(), widget.session_text()] == ["", ""]
     assert widget.phase_kind() is None and widget.ring_fraction() == 1.0  # a neutral full ring, no olive
     # The second exercise selected: its place in the routine, not a progress figure.
     show(widget, get_ready, 5.0, state=EngineState.IDLE, session_total=900.0, session_remaining=685.0)
-    assert widget.counters_text() == "Bridge starts at 3:35"
+    assert widget.counters_text() == "15:00 in all · Bridge starts at 3:35"
     assert "%" not in widget.session_text() and widget.digits_text() == ""
 
 
@@ -334,7 +334,7 @@ def test_wide_mat_mode_gives_the_ring_seventy_percent_and_large_side_rep_and_set
     assert widget.hint_text() == "Esc exit · Space pause"
     show(widget, make_phase(PhaseKind.PAUSE), 2.0, state=EngineState.PAUSED)
     assert widget.hint_text() == "Esc exit · Space resume"
-    for rect in (layout.phase_rect, layout.side_rect, layout.counters_rect, layout.step_rect):
+    for rect in (layout.column_rect, layout.phase_rect, layout.side_rect, layout.counters_rect):
         assert rect.left() >= layout.ring_rect.right() and rect.right() <= 1280  # beside the ring
 
 

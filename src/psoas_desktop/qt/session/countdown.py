@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QPolygonF,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QWidget
@@ -99,6 +100,9 @@ def side_heading(phase: Phase) -> str:
     if phase.kind is PhaseKind.SWITCH_SIDES:
         return f"Switch to the {side} side"
     return f"{phase.label} · {side} side"
+
+
+_WRAPPED = int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
 
 
 class CountdownWidget(QWidget):
@@ -211,7 +215,7 @@ class CountdownWidget(QWidget):
         if snapshot is None:
             return "Ready"
         if snapshot.state is EngineState.IDLE:
-            return f"Ready · press Space · {format_clock(round(snapshot.session_total))} in all"
+            return "Ready · press Space"
         if self.ended():
             if self._end is not None:
                 return end_title(self._end)
@@ -235,11 +239,13 @@ class CountdownWidget(QWidget):
         if snapshot is None or phase is None:
             return ""
         if snapshot.state is EngineState.IDLE:
+            # The whole plan, and where the selected exercise sits in it: a place, not progress.
+            total = f"{format_clock(round(snapshot.session_total))} in all"
             starts_at = snapshot.session_total - snapshot.session_remaining
             if starts_at <= 0:
-                return ""
-            name = f"{self._exercise_name} starts" if self._exercise_name else "Starts"
-            return f"{name} at {format_clock(round(starts_at))}"
+                return total
+            name = f"{self._exercise_name} starts" if self._exercise_name else "starts"
+            return f"{total} · {name} at {format_clock(round(starts_at))}"
         parts: list[str] = []
         if phase.rep is not None:
             parts.append(f"Rep {phase.rep} / {phase.reps}" if phase.reps is not None else f"Rep {phase.rep}")
@@ -330,6 +336,8 @@ class CountdownWidget(QWidget):
             else:
                 self._paint_ring(painter, layout)
                 self._paint_digits(painter, layout)
+                if self.idle():
+                    self._paint_start_mark(painter, layout)
             self._paint_texts(painter, layout)
             if not layout.compact and not self.idle() and not self.ended():
                 self._paint_session_bar(painter, layout)
@@ -387,6 +395,20 @@ class CountdownWidget(QWidget):
             painter.setPen(pen)
             painter.drawArc(rect, start, span)
 
+    def _paint_start_mark(self, painter: QPainter, layout: Layout) -> None:
+        """Idle: a faint ▶ in the ring, where a count would be: it says "press to start", not a number."""
+        centre, size = layout.ring_rect.center(), layout.ring_rect.width() * 0.16
+        mark = QPolygonF(
+            [
+                centre + QPointF(-size * 0.45, -size * 0.6),
+                centre + QPointF(size * 0.6, 0.0),
+                centre + QPointF(-size * 0.45, size * 0.6),
+            ]
+        )
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._faint(0.3))
+        painter.drawPolygon(mark)
+
     def _paint_digits(self, painter: QPainter, layout: Layout) -> None:
         text = self.digits_text()
         font = QFont(layout.digits_font)
@@ -431,37 +453,73 @@ class CountdownWidget(QWidget):
         return min(1.0, inner * 0.96 / half_diagonal) if half_diagonal > 0 else 1.0
 
     def _paint_texts(self, painter: QPainter, layout: Layout) -> None:
-        centred = Qt.AlignmentFlag.AlignCenter
-        if self._exercise_name:
-            self._draw_elided(
-                painter, layout.name_rect, layout.name_font, self._faint(0.75), self._exercise_name
-            )
-        heading = self.phase_text(side=not layout.side_apart)
-        self._draw_elided(painter, layout.phase_rect, layout.phase_font, self._text_colour(), heading)
-        if layout.side_apart:
-            self._draw_elided(
-                painter, layout.side_rect, layout.small_font, self._text_colour(), self.side_text()
-            )
-        if self.step_visible():
-            painter.setFont(layout.step_font)
-            painter.setPen(self._text_colour())
-            flags = int(centred | Qt.TextFlag.TextWordWrap)
-            painter.drawText(layout.step_rect, flags, self._step_text)
-        counters = self.counters_text()
-        lines = counters.split(" · ") if layout.counters_stacked and not self.ended() else [counters]
-        rect = layout.counters_rect
-        height = rect.height() / max(2, len(lines)) if layout.counters_stacked else rect.height()
-        for index, line in enumerate(lines):
-            line_rect = QRectF(rect.left(), rect.top() + index * height, rect.width(), height)
-            self._draw_elided(painter, line_rect, layout.small_font, self._text_colour(), line)
         if layout.mat_mode and not layout.compact:
             self._draw_elided(
                 painter, layout.hint_rect, layout.name_font, self._faint(0.55), self.hint_text()
             )
+        if layout.counters_stacked:
+            self._paint_column(painter, layout)
+            return
+        if self._exercise_name:
+            self._draw_elided(
+                painter, layout.name_rect, layout.name_font, self._faint(0.75), self._exercise_name
+            )
+        self._draw_elided(
+            painter, layout.phase_rect, layout.phase_font, self._text_colour(), self.phase_text()
+        )
+        if self.step_visible():
+            painter.setFont(layout.step_font)
+            painter.setPen(self._text_colour())
+            painter.drawText(layout.step_rect, _WRAPPED, self._step_text)
+        self._draw_elided(
+            painter, layout.counters_rect, layout.small_font, self._text_colour(), self.counters_text()
+        )
         if not layout.compact:
             self._draw_elided(
                 painter, layout.session_rect, layout.small_font, self._faint(0.75), self.session_text()
             )
+
+    def _paint_column(self, painter: QPainter, layout: Layout) -> None:
+        """Wide mat mode: the texts beside the ring, one per line, centred as a block; a line with nothing
+        to say takes no room."""
+        text, faint = self._text_colour(), self._faint(0.75)
+        lines: list[tuple[str, QFont, QColor]] = [
+            (self._exercise_name, layout.name_font, faint),
+            (self.phase_text(side=False), layout.phase_font, text),
+        ]
+        if not self.ended():
+            lines.append((self.side_text(), layout.small_font, text))
+            lines += [(part, layout.small_font, text) for part in self.counters_text().split(" · ")]
+        else:
+            lines.append((self.counters_text(), layout.name_font, text))
+        shown = [(words, font, colour) for words, font, colour in lines if words]
+        column = layout.column_rect
+        heights = [font.pixelSize() * 1.3 for _, font, _ in shown]
+        step_height = 0.0
+        if self.step_visible():
+            bounds = QRectF(0, 0, column.width(), column.height() * 0.3)
+            metrics = QFontMetricsF(layout.step_font)
+            step_height = min(
+                bounds.height(), metrics.boundingRect(bounds, _WRAPPED, self._step_text).height()
+            )
+            step_height += layout.step_font.pixelSize() * 0.6
+        session_height = layout.name_font.pixelSize() * 1.5 if self.session_text() else 0.0
+        top = column.center().y() - (sum(heights) + step_height + session_height) / 2
+        for (words, font, colour), height in zip(shown, heights, strict=True):
+            self._draw_elided(
+                painter, QRectF(column.left(), top, column.width(), height), font, colour, words
+            )
+            top += height
+        if step_height:
+            painter.setFont(layout.step_font)
+            painter.setPen(text)
+            painter.drawText(
+                QRectF(column.left(), top, column.width(), step_height), _WRAPPED, self._step_text
+            )
+            top += step_height
+        if session_height:
+            rect = QRectF(column.left(), top, column.width(), session_height)
+            self._draw_elided(painter, rect, layout.name_font, self._faint(0.6), self.session_text())
 
     def _draw_elided(self, painter: QPainter, rect: QRectF, font: QFont, colour: QColor, text: str) -> None:
         if not text or rect.isEmpty():

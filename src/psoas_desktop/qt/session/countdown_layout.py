@@ -84,6 +84,8 @@ class Layout:
     """The quiet "Esc exit · Space pause" line (mat mode)."""
     counters_stacked: bool = False
     """Rep and set on lines of their own (wide mat mode), each as large as the side."""
+    column_rect: QRectF = field(default_factory=QRectF)
+    """Wide mat mode: the column beside the ring that the texts stack in."""
 
     @property
     def side_apart(self) -> bool:
@@ -225,6 +227,7 @@ def _wide_mat_layout(size: QSize, base_font: QFont) -> Layout:
         side_rect=rects["side"],
         hint_rect=QRectF(margin, h - hint_h - margin / 2, w - 2 * margin, hint_h),
         counters_stacked=True,
+        column_rect=QRectF(left, margin, column, h - hint_h - 2 * margin),
     )
 
 
