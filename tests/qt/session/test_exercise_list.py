@@ -108,7 +108,11 @@ def test_routine_switching_emits_and_updates_rows(qtbot: QtBot, catalog: Catalog
     panel = make_panel(qtbot, catalog)
     combo = panel.findChild(QComboBox)
     assert combo is not None and combo.accessibleName() == "Routine"
-    assert [combo.itemText(i) for i in range(combo.count())] == [r.name for r in catalog.routines]
+    # Each routine with its planned time at the current settings.
+    texts = [combo.itemText(i) for i in range(combo.count())]
+    assert [text.split(" · ")[0] for text in texts] == [r.name for r in catalog.routines]
+    totals = [build_timeline(catalog, r, Settings()).total_seconds for r in catalog.routines]
+    assert [text.split(" · ")[1] for text in texts] == [format_duration(t) for t in totals]
     with qtbot.waitSignal(panel.routine_changed) as blocker:
         combo.setCurrentIndex(1)  # as if the user picked "Quick stretch"
     assert blocker.args == ["quick-stretch"]
@@ -117,7 +121,7 @@ def test_routine_switching_emits_and_updates_rows(qtbot: QtBot, catalog: Catalog
     with qtbot.waitSignal(panel.routine_changed) as blocker:
         panel.select_routine("full-psoas-care")
     assert blocker.args == ["full-psoas-care"]
-    assert combo.currentText() == "Full psoas care"
+    assert combo.currentText().startswith("Full psoas care · ")
     assert panel.model.rowCount() == 10
     with qtbot.assertNotEmitted(panel.routine_changed):
         panel.select_routine("full-psoas-care")

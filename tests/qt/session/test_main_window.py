@@ -14,9 +14,10 @@ from pytestqt.qtbot import QtBot
 from helpers.fake_clock import FakeClock
 from psoas_desktop.core.catalog import Catalog, Routine, load_catalog
 from psoas_desktop.core.engine import EngineState, PhaseStatus
+from psoas_desktop.core.formatting import format_duration
 from psoas_desktop.core.plan import Timeline, build_timeline
 from psoas_desktop.core.session_end import WeekStanding
-from psoas_desktop.core.settings import AppSettings, Settings
+from psoas_desktop.core.settings import AppSettings, Level, Settings
 from psoas_desktop.qt.session import dialogs
 from psoas_desktop.qt.session.dialogs import WelcomeAnswer
 from psoas_desktop.qt.session.main_window import MainWindow
@@ -349,15 +350,54 @@ def test_the_welcome_offers_the_reminder_off_by_default(qtbot: QtBot) -> None:
 
 def test_geometry_and_splitter_are_restored(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None:
     window.resize(790, 520)  # the offscreen screen is 800x600
-    window.splitter.setSizes([150, 350, 250])
-    sizes, size = window.splitter.sizes(), window.size()
+    window.splitter.setSizes([200, 590])
+    window.content.setSizes([300, 200])
+    sizes, size = (window.splitter.sizes(), window.content.sizes()), window.size()
     assert size != window.sizeHint()
     window.save_layout()
     again = MainWindow(window.catalog, SettingsStore(window.store.path.parent), window.app_settings, clock)
     qtbot.addWidget(again)
     assert again.size() == size
     again.show()
-    assert again.splitter.sizes() == sizes
+    assert (again.splitter.sizes(), again.content.sizes()) == sizes
+
+
+def test_a_small_window_stacks_the_steps_under_the_timer_and_a_large_one_scales_the_text(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.exercise_list.select_routine("psoas-3")
+    window.resize(1200, 760)
+    assert window.content.orientation() is Qt.Orientation.Horizontal
+    assert window.instructions.width() >= 300
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.content.orientation() is Qt.Orientation.Vertical)
+    # Under the timer the steps have the whole width: their text is not cut to a few letters.
+    assert window.instructions.width() >= 0.6 * window.content.width()
+    assert window.instructions.height() >= 160
+    assert not window.exercise_list.view.horizontalScrollBar().isVisible()
+    assert window.instructions.text_scale() == 1.0
+    window.instructions.set_text_scale(1.5)  # as a 1920x1080 window does (the offscreen screen is small)
+    assert window.instructions.step_label(1).font().pointSizeF() >= 1.45 * QApplication.font().pointSizeF()
+    assert window.instructions.heading.font().pointSizeF() >= 2.2 * QApplication.font().pointSizeF()
+
+
+def test_the_level_picker_beside_the_routine_changes_the_plan_and_the_setting(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    panel = window.exercise_list
+    panel.select_routine("quick-stretch")
+    text = panel.routine_combo.currentText()
+    assert text.startswith("Quick stretch · ") and text.endswith(format_duration(panel.total_seconds()))
+    panel.level_combo.setCurrentIndex(panel.level_combo.findData(Level.ADVANCED))
+    panel.level_combo.activated.emit(panel.level_combo.currentIndex())
+    assert window.app_settings.workout.level is Level.ADVANCED
+    assert window.store.load()[0].workout.level is Level.ADVANCED  # saved, as from the settings
+    assert Level(panel.level_combo.currentData()) is Level.ADVANCED
+    panel.set_settings(Settings())  # the settings say Standard again: the picker follows
+    assert Level(panel.level_combo.currentData()) is Level.STANDARD
+    assert (
+        panel.routine_combo.currentText() != text
+    )  # standard holds (20–30 s: 25) differ from the fixture's 20
 
 
 def test_attached_cue_player_sounds_each_transition_and_follows_the_sound_settings(

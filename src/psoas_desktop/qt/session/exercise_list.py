@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QGridLayout,
     QLabel,
     QListView,
     QStyle,
@@ -38,10 +39,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from psoas_desktop.core.catalog import Catalog, Exercise, ExerciseKind
+from psoas_desktop.core.catalog import Catalog, Exercise, ExerciseKind, Routine
 from psoas_desktop.core.formatting import format_duration
 from psoas_desktop.core.plan import build_timeline
-from psoas_desktop.core.settings import Settings
+from psoas_desktop.core.settings import Level, Settings
 from psoas_desktop.qt.session.instructions import render_illustration
 
 THUMBNAIL_HEIGHT = 48
@@ -49,6 +50,12 @@ KIND_TEXT: dict[ExerciseKind, str] = {
     ExerciseKind.STRENGTHEN: "Strengthen",
     ExerciseKind.STRETCH: "Stretch",
     ExerciseKind.WARM_UP: "Warm-up",
+}
+
+LEVEL_TEXT: dict[Level, str] = {
+    Level.BEGINNER: "Beginner",
+    Level.STANDARD: "Standard",
+    Level.ADVANCED: "Advanced",
 }
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -246,11 +253,13 @@ class ExerciseListPanel(QWidget):
         routine_changed(str): the current routine's id, whenever it changes (by the user or in code).
         exercise_selected(int): the row index, when the current row changes.
         exercise_activated(int): the row index, on double-click or Enter/Return: start from there.
+        level_chosen(Level): the user picked another level beside the routine.
     """
 
     routine_changed = Signal(str)
     exercise_selected = Signal(int)
     exercise_activated = Signal(int)
+    level_chosen = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -265,6 +274,18 @@ class ExerciseListPanel(QWidget):
         self.routine_combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         routine_label = QLabel("&Routine")
         routine_label.setBuddy(self.routine_combo)
+        # The level sits beside the routine: it decides each hold's length, so it is chosen with it.
+        self.level_combo = QComboBox()
+        self.level_combo.setObjectName("levelCombo")
+        self.level_combo.setAccessibleName("Level")
+        self.level_combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        for level in Level:
+            self.level_combo.addItem(LEVEL_TEXT[level], level)
+        self.level_combo.setToolTip(
+            "Beginner takes the short end of each range in the guide, Advanced the long end"
+        )
+        level_label = QLabel("&Level")
+        level_label.setBuddy(self.level_combo)
 
         self.model = ExerciseListModel(self, device_pixel_ratio=self.devicePixelRatioF())
         self.view = _ExerciseView()
@@ -277,18 +298,30 @@ class ExerciseListPanel(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setUniformItemSizes(True)
         self.view.setIconSize(QSize(THUMBNAIL_HEIGHT * 4 // 3, THUMBNAIL_HEIGHT))
+        # Rows elide their text to the width: a sideways scrollbar would only hide the thumbnails.
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
 
         self.total_label = QLabel()
         self.total_label.setObjectName("totalTime")
         self.total_label.setAccessibleName("Total planned time")
 
+        pickers = QGridLayout()
+        pickers.addWidget(routine_label, 0, 0)
+        pickers.addWidget(level_label, 0, 1)
+        pickers.addWidget(self.routine_combo, 1, 0)
+        pickers.addWidget(self.level_combo, 1, 1)
+        pickers.setColumnStretch(0, 3)
+        pickers.setColumnStretch(1, 2)
         layout = QVBoxLayout(self)
-        layout.addWidget(routine_label)
-        layout.addWidget(self.routine_combo)
+        layout.addLayout(pickers)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.total_label)
 
         self.routine_combo.currentIndexChanged.connect(self._on_routine_index)
+        self.level_combo.activated.connect(
+            lambda index: self.level_chosen.emit(Level(self.level_combo.itemData(index)))
+        )
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.view.row_activated.connect(self.exercise_activated)
 
@@ -302,7 +335,7 @@ class ExerciseListPanel(QWidget):
         try:
             self.routine_combo.clear()
             for routine in catalog.routines:
-                self.routine_combo.addItem(routine.name, routine.id)
+                self.routine_combo.addItem(self._routine_text(routine), routine.id)
                 self.routine_combo.setItemData(
                     self.routine_combo.count() - 1, routine.description, Qt.ItemDataRole.ToolTipRole
                 )
@@ -313,10 +346,20 @@ class ExerciseListPanel(QWidget):
         self._show_routine(str(self.routine_combo.currentData() or ""), force=True)
 
     def set_settings(self, settings: Settings) -> None:
-        """Use new settings for the planned durations; the rows and selection stay."""
+        """Use new settings for the planned durations and the level picker; the rows and selection stay."""
         self._settings = settings
+        self.level_combo.setCurrentIndex(self.level_combo.findData(settings.level))
+        if self._catalog is not None:
+            for index, routine in enumerate(self._catalog.routines):
+                self.routine_combo.setItemText(index, self._routine_text(routine))
         if self._catalog is not None and self._routine_id:
             self._refresh_rows()
+
+    def _routine_text(self, routine: Routine) -> str:
+        """The routine's name and planned time at the current settings, as the routine box lists it."""
+        assert self._catalog is not None
+        total = build_timeline(self._catalog, routine, self._settings).total_seconds
+        return f"{routine.name} · {format_duration(total)}"
 
     def select_routine(self, routine_id: str) -> None:
         if self._catalog is None:

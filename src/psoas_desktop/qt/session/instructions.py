@@ -10,13 +10,15 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QImage, QPainter, QPalette, QPixmap, QTransform
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from psoas_desktop.core.catalog import Exercise, Range, Side, resource_root
 from psoas_desktop.core.settings import Level
 
 ILLUSTRATION_WIDTH = 240
 STEP_MARKER = "▶"
+HEADING_SCALE = 1.5
+"""The exercise's name (and the side) against the pane's text."""
 SAFETY_BORDER_COLOUR = "#d84315"  # a deep orange that reads as "warning" on light and dark themes
 
 
@@ -143,6 +145,7 @@ class InstructionPane(QWidget):
         self._active: int | None = None
         self._side: Side | None = None
         self._pixmap = QPixmap()
+        self._text_scale = 1.0
 
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidgetResizable(True)
@@ -162,7 +165,7 @@ class InstructionPane(QWidget):
         self.heading.setWordWrap(True)
         heading_font = QFont(self.heading.font())
         heading_font.setBold(True)
-        heading_font.setPointSizeF(heading_font.pointSizeF() * 1.5)
+        heading_font.setPointSizeF(heading_font.pointSizeF() * HEADING_SCALE)
         self.heading.setFont(heading_font)
         self.heading.setAccessibleName("Exercise")
         layout.addWidget(self.heading)
@@ -224,6 +227,22 @@ class InstructionPane(QWidget):
 
         layout.addStretch(1)
         self.scroll_area.setWidget(content)
+
+    def set_text_scale(self, scale: float) -> None:
+        """Scale every text of the pane (a large window reads from further away); 1.0 is the desktop's size."""
+        if abs(scale - self._text_scale) < 0.02:
+            return
+        self._text_scale = scale
+        base = QFont(self.font())
+        base.setPointSizeF(QApplication.font().pointSizeF() * scale)
+        self.setFont(base)
+        heading = QFont(self.heading.font())
+        heading.setPointSizeF(base.pointSizeF() * HEADING_SCALE)
+        self.heading.setFont(heading)
+        self.side_label.setFont(heading)
+
+    def text_scale(self) -> float:
+        return self._text_scale
 
     # -- content -----------------------------------------------------------------------------------------
 

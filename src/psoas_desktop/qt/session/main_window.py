@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QPaintEvent
+from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -48,7 +48,7 @@ from psoas_desktop.qt.session.instructions import InstructionPane
 from psoas_desktop.qt.session.message_bars import NoticeBar, SaveWarningBar, stacked_above
 from psoas_desktop.qt.session.ticker import Ticker
 from psoas_desktop.qt.session.window_actions import WindowActions
-from psoas_desktop.qt.session.window_layout import restore_layout, save_layout
+from psoas_desktop.qt.session.window_layout import fit_to_size, restore_geometry, restore_panes, save_layout
 from psoas_desktop.qt.settings.store import SettingsStore
 
 if TYPE_CHECKING:  # the player module is imported after the first paint, not on the start-up path
@@ -118,6 +118,8 @@ class MainWindow(QMainWindow):
         self._ended_status: str | None = None
         self.end_summary: SessionEnd | None = None  # what the end screen shows, until Done
         self._painted = False
+        self._fitting = False
+        self._panes_restored = False
 
         self.setWindowTitle("Psoas Desktop")
         self.setObjectName("MainWindow")
@@ -142,7 +144,8 @@ class MainWindow(QMainWindow):
         self.exercise_list.exercise_selected.connect(lambda _row: self._prepare_session())
         self.exercise_list.routine_changed.connect(lambda _id: self._prepare_session())
         self.exercise_list.exercise_activated.connect(self.start_from_row)
-        restore_layout(self, self.splitter, self.store)
+        self.exercise_list.level_chosen.connect(self.choose_level)
+        restore_geometry(self, self.store)
 
     # -- construction -------------------------------------------------------------------------------------
 
@@ -178,14 +181,21 @@ class MainWindow(QMainWindow):
         centre_layout.addLayout(controls)
 
         self.instructions = InstructionPane(self)
+        # The timer and the steps side by side; under each other in a narrow window (see window_layout).
+        self.content = QSplitter(Qt.Orientation.Horizontal, self)
+        self.content.setObjectName("content")
+        self.content.setChildrenCollapsible(False)
+        self.content.addWidget(centre)
+        self.content.addWidget(self.instructions)
+        self.content.setSizes([520, 420])
+        self.content.splitterMoved.connect(lambda _pos, _index: self._fit())
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.exercise_list)
-        self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.instructions)
+        self.splitter.addWidget(self.content)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setStretchFactor(2, 1)
-        self.splitter.setSizes([260, 520, 420])
+        self.splitter.setSizes([260, 940])
         self.save_warning = SaveWarningBar(self)  # above everything: "not saving" must not scroll away
         self.notice = NoticeBar(self)
         self.setCentralWidget(stacked_above((self.save_warning, self.notice), self.splitter, self))
@@ -213,6 +223,13 @@ class MainWindow(QMainWindow):
         chosen = SettingsDialog.ask(self.app_settings, self)
         if chosen is not None:
             self.apply_settings(chosen)
+
+    @Slot(object)
+    def choose_level(self, level: Level) -> None:
+        """The level picked beside the routine: saved as the setting, as if chosen in Settings."""
+        if level != self.workout_settings.level:
+            workout = self.app_settings.workout.with_changes(level=level)
+            self.apply_settings(self.app_settings.with_changes(workout=workout))
 
     def apply_settings(self, chosen: AppSettings) -> None:
         """Store new settings; a session in progress gets them from its next exercise."""
@@ -468,7 +485,25 @@ class MainWindow(QMainWindow):
             self.show_welcome()
 
     def save_layout(self) -> None:
-        save_layout(self, self.splitter, self.store)
+        save_layout(self, (self.splitter, self.content), self.store)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        if not self._fitting:  # fitting changes minimum sizes, which can resize the window again
+            self._fitting = True
+            try:
+                fit_to_size(self, self.content, self.instructions)
+            finally:
+                self._fitting = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._panes_restored:
+            self._panes_restored = True
+            restore_panes((self.splitter, self.content), self.store)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
