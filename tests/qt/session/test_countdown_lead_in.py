@@ -1,4 +1,4 @@
-"""The countdown shows the counted lead-in into a hold, as it is heard: "Get ready · hold in 3"."""
+"""The countdown shows the counted lead-in into a hold, as it is heard: "Hold in 3" over the set."""
 
 from __future__ import annotations
 
@@ -22,15 +22,14 @@ def test_the_phase_line_counts_into_the_hold_and_the_screen_reader_hears_it(qtbo
     seen: list[str] = []
     for _ in range(12):  # the 5 s get-ready and the hold's first second, every half second
         widget.show_snapshot(engine.poll().snapshot)
-        seen.append(widget.phase_text())
+        seen.append(f"{widget.phase_text()} | {widget.counters_text()}")
         clock.advance(0.5)
     assert seen == [
-        *["Get ready · RIGHT side"] * 4,
-        *["Get ready · RIGHT side · hold in 3"] * 2,
-        *["Get ready · RIGHT side · hold in 2"] * 2,
-        *["Get ready · RIGHT side · hold in 1"] * 2,
-        "Hold · RIGHT side",
-        "Hold · RIGHT side",
+        *["Get ready · RIGHT side | Set 1 / 2"] * 4,
+        *["Get ready · RIGHT side | Hold in 3 · Set 1 / 2"] * 2,
+        *["Get ready · RIGHT side | Hold in 2 · Set 1 / 2"] * 2,
+        *["Get ready · RIGHT side | Hold in 1 · Set 1 / 2"] * 2,
+        *["Hold · RIGHT side | Set 1 / 2"] * 2,
     ]
 
 
@@ -43,7 +42,8 @@ def test_a_paused_lead_in_says_paused_not_a_count(qtbot: QtBot) -> None:
     engine.start()
     clock.advance(3.0)
     widget.show_snapshot(engine.poll().snapshot)
-    assert "Get ready · RIGHT side · hold in 2" in widget.accessibleDescription()
+    assert "Hold in 2" in widget.accessibleDescription()
     engine.pause()
     widget.show_snapshot(engine.poll().snapshot)
     assert widget.phase_text() == "Get ready · RIGHT side · paused"
+    assert "Hold in" not in widget.counters_text()

@@ -227,8 +227,6 @@ class CountdownWidget(QWidget):
         heading = side_heading(snapshot.phase) if side else snapshot.phase.label
         if snapshot.state is EngineState.PAUSED:
             return f"{heading} · paused"
-        if snapshot.hold_in:  # the counted lead-in, as heard: "Get ready · RIGHT side · hold in 3"
-            return f"{heading} · hold in {snapshot.hold_in}"
         return heading
 
     def counters_text(self) -> str:
@@ -247,6 +245,8 @@ class CountdownWidget(QWidget):
             name = f"{self._exercise_name} starts" if self._exercise_name else "starts"
             return f"{total} · {name} at {format_clock(round(starts_at))}"
         parts: list[str] = []
+        if snapshot.hold_in and snapshot.state is EngineState.RUNNING:
+            parts.append(f"Hold in {snapshot.hold_in}")  # the counted lead-in, as heard
         if phase.rep is not None:
             parts.append(f"Rep {phase.rep} / {phase.reps}" if phase.reps is not None else f"Rep {phase.rep}")
         parts.append(f"Set {phase.set} / {phase.sets}")
