@@ -1,34 +1,71 @@
 #!/usr/bin/env bash
 # Screenshots for the README, taken from the real app in Xvfb and driven with xdotool.
 # Needs: xvfb xdotool imagemagick. Usage: scripts/take_screenshots.sh [OUT_DIR]
+#
+# The session runs with the app's clock ten times faster (nothing else changed), so that a side change and
+# an end screen are reached within seconds; the screens are the ones a user sees.
 set -euo pipefail
 out=$(realpath "${1:-docs}")
+here=$(realpath "$(dirname "$0")/..")
 mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/config"
-printf '[app]\nwelcome_seen=true\n' > "$tmp/config/psoas-desktop.ini"
-app=$(dirname "$0")/../.venv/bin/psoas-desktop
+for config in config config2; do  # the second run must not reopen at the first run's 800x600
+  mkdir -p "$tmp/$config"
+  printf '[app]\nwelcome_seen=true\n' > "$tmp/$config/psoas-desktop.ini"
+done
+python="$here/.venv/bin/python"
+fast_app="$tmp/fast_app.py"
+"$python" - "$fast_app" <<'EOF'
+import sys
+sys.path.insert(0, "tests")
+from helpers.app_process import FAST_CLOCK_CODE
+open(sys.argv[1], "w").write(FAST_CLOCK_CODE)
+EOF
+app="$here/.venv/bin/psoas-desktop"
+
+shoot_window() {  # the first visible window titled $1, alone
+  local win
+  win=$(xdotool search --sync --onlyvisible --name "$1" | head -1)
+  import -window "$win" "$2"
+}
 
 xvfb-run -a -s "-screen 0 1280x800x24" bash -c "
   set -e
   export QT_QPA_PLATFORM=xcb
-  '$app' --data-dir '$tmp/data' --config-dir '$tmp/config' --start psoas-3 --level standard &
+  $(declare -f shoot_window)
+  '$app' --data-dir '$tmp/idle' --config-dir '$tmp/config' &
+  pid=\$!
+  win=\$(xdotool search --sync --onlyvisible --name '^Psoas Desktop\$' | head -1)
+  xdotool windowfocus --sync \$win; sleep 1.5
+  import -window root '$out/idle.png'
+  xdotool key ctrl+comma; sleep 1.5
+  shoot_window '^Settings\$' '$out/settings.png'
+  xdotool key Escape; sleep 0.5
+  xdotool windowsize \$win 800 600; sleep 1.5
+  import -window \$win '$out/small-window.png'
+  kill \$pid; wait \$pid || true
+
+  cd '$here'
+  '$python' '$fast_app' --data-dir '$tmp/data' --config-dir '$tmp/config2' --start quick-stretch &
   pid=\$!
   win=\$(xdotool search --sync --onlyvisible --name '^Psoas Desktop\$' | head -1)
   xdotool windowfocus --sync \$win
-  xdotool key shift+Right                        # skip the warm-up: on to the Bridge
-  sleep 9                                        # get ready (5 s) and the lift (2 s) run into the hold
-  import -window root '$out/main-window.png'
-  xdotool key F11; sleep 1.5
+  sleep 3.9                                      # x10: get ready, the right side's hold, the switch
+  import -window root '$out/main-window.png'     # the left side's hold
+  xdotool key F11; sleep 1
   import -window root '$out/mat-mode.png'
-  xdotool key Escape; sleep 1
-  xdotool key ctrl+m; sleep 1.5
+  xdotool key Escape; sleep 0.5
+  xdotool key ctrl+m; sleep 1
   import -window root '$out/compact-mode.png'
-  kill \$pid
+  xdotool key ctrl+m; sleep 0.5
+  xdotool key s; sleep 1; xdotool key y; sleep 1.5  # stopped in set 2: the check-in, then the summary
+  xdotool key Escape; sleep 1.5
+  import -window root '$out/end-summary.png'
+  kill \$pid; wait \$pid || true
 "
 # The history window over four months of demo sessions.
-"$(dirname "$0")/../.venv/bin/python" "$(dirname "$0")/seed_demo_history.py" "$tmp/demo"
+"$python" "$here/scripts/seed_demo_history.py" "$tmp/demo"
 xvfb-run -a -s "-screen 0 1280x800x24" bash -c "
   set -e
   export QT_QPA_PLATFORM=xcb
@@ -40,6 +77,6 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c "
   xdotool key ctrl+h; sleep 2
   history=\$(xdotool search --sync --onlyvisible --name '^History\$' | head -1)
   import -window \$history '$out/history.png'      # the history window alone, not the screen
-  kill \$pid
+  kill \$pid; wait \$pid || true
 "
 echo "screenshots in $out"
