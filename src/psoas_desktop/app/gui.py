@@ -149,14 +149,21 @@ def _attach_history(window: MainWindow, paths: AppPaths) -> HistoryLink:
 
 
 def _attach_desktop(window: MainWindow, link: HistoryLink | None) -> None:
+    from psoas_desktop.qt.desktop.quiet_desktop import quiet_desktop_here
     from psoas_desktop.qt.desktop.shell import DesktopShell
 
     # Without a history (its link failed to come up) the weekly nudge has nothing to count: it stays quiet.
-    shell = DesktopShell(window, completed_this_week=link.completed_this_week if link else lambda: None)
+    quiet = quiet_desktop_here()
+    shell = DesktopShell(
+        window,
+        completed_this_week=link.completed_this_week if link else lambda: None,
+        desktop_quiet=quiet.held_back,
+    )
     shell.start()
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(shell.stop)
+        app.aboutToQuit.connect(quiet.close)
 
 
 def _attach_power(window: MainWindow) -> None:

@@ -7,6 +7,7 @@ monotonic clock, which stands still while the laptop sleeps: a night of suspend 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from psoas_desktop.core.settings import ReminderSettings  # declared with every other setting
 
@@ -79,3 +80,19 @@ def nudge_text(completed_this_week: int, goal: int) -> str:
         f"You have {done} this week; your goal is {goal}. A short routine today or tomorrow keeps the week "
         "on track."
     )
+
+
+class HeldBack(StrEnum):
+    """Why a due reminder waits: the desktop asked for quiet. It is shown once that ends, not dropped."""
+
+    DO_NOT_DISTURB = "do not disturb"
+    FULL_SCREEN = "another window is full screen"
+
+
+def held_back_by(do_not_disturb: bool, full_screen: bool) -> HeldBack | None:
+    """Do Not Disturb first: it is the user's explicit wish, full screen only a guess at a presentation."""
+    if do_not_disturb:
+        return HeldBack.DO_NOT_DISTURB
+    if full_screen:
+        return HeldBack.FULL_SCREEN
+    return None

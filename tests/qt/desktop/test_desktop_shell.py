@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from helpers.fake_clock import FakeClock
 from psoas_desktop.core.catalog import load_catalog
 from psoas_desktop.core.engine import EngineState
+from psoas_desktop.core.reminders import HeldBack
 from psoas_desktop.core.settings import AppSettings, ReminderSettings, Settings
 from psoas_desktop.qt.desktop.reminders import ReminderScheduler
 from psoas_desktop.qt.desktop.shell import LAST_NUDGED_KEY, DesktopShell
@@ -203,6 +204,26 @@ def test_no_break_reminder_during_a_workout_and_sitting_restarts_after_it(
     clock.advance(59 * 60)
     shell.scheduler.check()
     assert not shell.popup.isVisible()
+
+
+@pytest.mark.usefixtures("no_notifications")
+def test_a_break_reminder_waits_during_a_presentation_and_shows_after_it(
+    window: MainWindow, clock: FakeClock
+) -> None:
+    quiet: list[HeldBack | None] = [HeldBack.FULL_SCREEN]
+    shell = DesktopShell(
+        window, completed_this_week=lambda: 1, desktop_quiet=lambda: quiet[-1], force_tray=True
+    )
+    try:
+        clock.advance(3600)
+        shell.scheduler.check()
+        assert not shell.popup.isVisible()
+        quiet.append(None)
+        clock.advance(10 * 60)
+        shell.scheduler.check()
+        assert shell.popup.isVisible() and "sitting for about 70 minutes" in shell.popup.text_label.text()
+    finally:
+        shell.stop()
 
 
 def test_weekly_nudge_late_in_a_week_below_the_goal_once(qtbot: QtBot, tmp_path: Path) -> None:

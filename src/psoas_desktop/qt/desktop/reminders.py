@@ -13,6 +13,7 @@ from psoas_desktop.core.clock import Clock
 from psoas_desktop.core.reminders import (
     SNOOZE_MINUTES,
     BreakReminder,
+    HeldBack,
     iso_week_key,
     nudge_due,
     nudge_text,
@@ -22,6 +23,7 @@ from psoas_desktop.core.settings import ReminderSettings
 log = logging.getLogger(__name__)
 
 CHECK_INTERVAL_MS = 30_000  # reminders are about minutes: a check every 30 s is plenty and costs nothing
+HELD_CHECK_INTERVAL_MS = 5_000  # a reminder held back by the desktop shows soon after the quiet ends
 
 
 class ReminderScheduler(QObject):
@@ -39,10 +41,12 @@ class ReminderScheduler(QObject):
         completed_this_week: Callable[[], int | None],
         last_nudged_week: Callable[[], str],
         remember_nudged_week: Callable[[str], None],
+        desktop_quiet: Callable[[], HeldBack | None] = lambda: None,
         parent: QObject | None = None,
     ) -> None:
         """`settings` gives (reminder settings, weekly goal) at each check; `completed_this_week` None when
-        the history cannot say (then no nudge)."""
+        the history cannot say (then no nudge); `desktop_quiet` says why a due reminder must wait now (Do
+        Not Disturb, a full-screen window), asked only when one is due."""
         super().__init__(parent)
         self._clock = clock
         self._settings = settings
@@ -50,6 +54,8 @@ class ReminderScheduler(QObject):
         self._completed_this_week = completed_this_week
         self._last_nudged_week = last_nudged_week
         self._remember_nudged_week = remember_nudged_week
+        self._desktop_quiet = desktop_quiet
+        self.held_back: HeldBack | None = None
         self.breaks = BreakReminder(clock.monotonic())
         self._timer = QTimer(self)
         self._timer.setObjectName("reminder-check")
@@ -78,20 +84,53 @@ class ReminderScheduler(QObject):
         except Exception:  # a reminder must never take the app down
             log.exception("reminder check failed")
 
+    @property
+    def check_interval_ms(self) -> int:
+        return self._timer.interval()
+
     def _check(self) -> None:
         settings, goal = self._settings()
         now, local = self._clock.monotonic(), self._clock.now()
-        if self.breaks.due(now, local, settings, self._session_active()):
-            sat = round((now - self.breaks.sitting_since) / 60)
-            self.breaks.reminded(now)
-            self.break_due.emit(sat)
+        break_due = self.breaks.due(now, local, settings, self._session_active())
+        nudge: str | None = None
         if settings.weekly_nudge and not self._session_active():
             completed = self._completed_this_week()
             if completed is not None and nudge_due(
                 local, completed, goal, settings, self._last_nudged_week()
             ):
-                self._remember_nudged_week(iso_week_key(local))
-                self.nudge_due.emit(nudge_text(completed, goal))
+                nudge = nudge_text(completed, goal)
+        if not break_due and nudge is None:
+            self._hold(None)
+            return
+        # Nothing is marked as reminded while held: the next check after the quiet ends finds it still due.
+        held_back = self._quiet_now()
+        self._hold(held_back)
+        if held_back is not None:
+            return
+        if break_due:
+            sat = round((now - self.breaks.sitting_since) / 60)
+            self.breaks.reminded(now)
+            self.break_due.emit(sat)
+        if nudge is not None:
+            self._remember_nudged_week(iso_week_key(local))
+            self.nudge_due.emit(nudge)
+
+    def _quiet_now(self) -> HeldBack | None:
+        try:
+            return self._desktop_quiet()
+        except Exception:  # a probe that fails must not silence reminders for good
+            log.exception("could not ask the desktop whether to stay quiet")
+            return None
+
+    def _hold(self, held_back: HeldBack | None) -> None:
+        """Checks come often while a reminder waits, so it shows soon after the quiet ends."""
+        if held_back != self.held_back:
+            if held_back is not None:
+                log.info("reminder waits: %s", held_back.value)
+            else:
+                log.info("reminder no longer held back")
+        self.held_back = held_back
+        self._timer.setInterval(CHECK_INTERVAL_MS if held_back is None else HELD_CHECK_INTERVAL_MS)
 
 
 class ReminderPopup(QWidget):

@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction
 
 from psoas_desktop.core.engine import Snapshot
 from psoas_desktop.core.errors import KnownError
-from psoas_desktop.core.reminders import SNOOZE_MINUTES
+from psoas_desktop.core.reminders import SNOOZE_MINUTES, HeldBack
 from psoas_desktop.qt.desktop.reminders import ReminderPopup, ReminderScheduler
 from psoas_desktop.qt.desktop.tray import Tray
 from psoas_desktop.qt.session.main_window import MainWindow
@@ -28,8 +28,11 @@ class DesktopShell(QObject):
         window: MainWindow,
         *,
         completed_this_week: Callable[[], int | None],
+        desktop_quiet: Callable[[], HeldBack | None] = lambda: None,
         force_tray: bool = False,
     ) -> None:
+        """`desktop_quiet` (qt.desktop.quiet_desktop) says why a due reminder waits: Do Not Disturb, a
+        full-screen window."""
         super().__init__(window)
         self.window = window
         catalog = window.catalog
@@ -42,6 +45,7 @@ class DesktopShell(QObject):
             completed_this_week=completed_this_week,
             last_nudged_week=lambda: window.store.get_text(LAST_NUDGED_KEY),
             remember_nudged_week=lambda week: window.store.set_text(LAST_NUDGED_KEY, week),
+            desktop_quiet=desktop_quiet,
             parent=self,
         )
         self.popup = ReminderPopup()
