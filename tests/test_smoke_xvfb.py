@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from helpers.app_process import FAST_CLOCK_APP, read_history
+from helpers.xvfb import xvfb
 from psoas_desktop.qt.session.extra_views import MAT_TITLE
 
 TOOLS = ("Xvfb", "xdotool", "import")
@@ -38,21 +39,8 @@ def wait_for(predicate: object, timeout: float, what: str) -> None:
 
 @pytest.fixture
 def display() -> Iterator[str]:
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()
-    try:
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with xvfb("1280x800x24") as number:
+        yield number
 
 
 def screenshot(env: dict[str, str], path: Path) -> Path:
@@ -135,15 +123,23 @@ def test_after_the_stop_question_and_the_check_in_the_keys_reach_the_session(
     def shown(title: str) -> bool:
         return bool(xdotool("search", "--onlyvisible", "--name", f"^{title}$"))
 
+    def answer(title: str, key: str) -> None:
+        """Press `key` once the dialog titled `title` has the keyboard focus: the app gives it the focus a
+        moment after it is mapped, and a key that reaches the window below meanwhile is dropped (the dialog
+        is modal)."""
+        dialog = xdotool("search", "--onlyvisible", "--name", f"^{title}$").split()[0]
+        wait_for(lambda: xdotool("getwindowfocus").strip() == dialog, 15, f"the focus in {title!r}")
+        xdotool("key", key)
+
     try:
         window = xdotool("search", "--sync", "--onlyvisible", "--name", "^Psoas Desktop$").split()[0]
         xdotool("windowfocus", "--sync", window)
         wait_for(lambda: read_history(tmp_path / "data", finished) not in ([], [(0,)]), 30, "a finished hold")
         xdotool("key", "s")
         wait_for(lambda: shown("Stop the session\\?"), 15, "the stop question")
-        xdotool("key", "y")
+        answer("Stop the session\\?", "y")
         wait_for(lambda: shown("How did it feel\\?"), 15, "the check-in")
-        xdotool("key", "Escape")
+        answer("How did it feel\\?", "Escape")
         wait_for(lambda: not shown("How did it feel\\?"), 15, "the check-in to close")
         xdotool("key", "space")
         xdotool("key", "F11")

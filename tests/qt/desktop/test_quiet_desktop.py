@@ -3,7 +3,6 @@ gsettings, a full-screen window under Xvfb, and the scheduler holding a due remi
 
 from __future__ import annotations
 
-import os
 import shutil
 import stat
 import subprocess
@@ -17,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from helpers import fake_notifications
 from helpers.dbus_fakes import DBUS_DAEMON, bus_connection, private_bus, read_line, stop_process
 from helpers.fake_clock import FakeClock
+from helpers.xvfb import xvfb
 from psoas_desktop.core.reminders import HeldBack
 from psoas_desktop.core.settings import ReminderSettings
 from psoas_desktop.qt.desktop.quiet_desktop import (
@@ -260,21 +260,8 @@ def test_gnome_banners_are_read_only_on_gnome_and_a_missing_schema_is_asked_once
 
 @pytest.fixture
 def x_display() -> Iterator[str]:
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "640x480x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()
-    try:
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with xvfb("640x480x24") as number:
+        yield number
 
 
 @needs_xvfb
