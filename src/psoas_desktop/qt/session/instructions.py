@@ -260,8 +260,9 @@ class InstructionPane(QWidget):
 
         self.overview_label.setText(exercise.overview)
         self.dosage_label.setText(dosage_text(exercise))
+        self._side = None  # the new steps are written as the guide writes them (the first side)
         self._rebuild_steps(exercise.steps)
-        self.set_side(None)  # the steps as written, the illustration as drawn
+        self.set_side(None)  # the side line hidden, the illustration as drawn
         self.tips_label.setText(_bullets(exercise.tips))
         self.benefits_label.setText(_bullets(exercise.benefits))
         self.modification_label.setText(modification_text(exercise, level))
@@ -363,9 +364,11 @@ class InstructionPane(QWidget):
     def set_side(self, side: str | None) -> None:
         """Show which side is being worked ("right" or "left"; None: no side under way): the side line, the
         steps' side words, and the illustration, mirrored for the left side (it is drawn for the right)."""
-        self._side = Side(side) if side is not None else None
-        for number in range(1, len(self._step_labels) + 1):
-            self._style_step(number, active=number == self._active)
+        chosen = Side(side) if side is not None else None
+        if chosen != self._side:  # the side words change: every step is written again
+            self._side = chosen
+            for number in range(1, len(self._step_labels) + 1):
+                self._style_step(number, active=number == self._active)
         mirrored = self._side is Side.LEFT and not self._pixmap.isNull()
         self.illustration.setPixmap(
             self._pixmap.transformed(QTransform().scale(-1, 1)) if mirrored else self._pixmap
