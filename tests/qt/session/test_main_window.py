@@ -379,6 +379,7 @@ def test_a_small_window_stacks_the_steps_under_the_timer_and_a_large_one_scales_
     window.instructions.set_text_scale(1.5)  # as a 1920x1080 window does (the offscreen screen is small)
     assert window.instructions.step_label(1).font().pointSizeF() >= 1.45 * QApplication.font().pointSizeF()
     assert window.instructions.heading.font().pointSizeF() >= 2.2 * QApplication.font().pointSizeF()
+    assert window.instructions.safety_label.font().pointSizeF() >= 1.45 * QApplication.font().pointSizeF()
 
 
 def test_the_level_picker_beside_the_routine_changes_the_plan_and_the_setting(

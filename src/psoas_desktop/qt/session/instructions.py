@@ -236,6 +236,7 @@ class InstructionPane(QWidget):
         base = QFont(self.font())
         base.setPointSizeF(QApplication.font().pointSizeF() * scale)
         self.setFont(base)
+        self.safety_label.setFont(base)  # under a style sheet, a font does not pass down by itself
         heading = QFont(self.heading.font())
         heading.setPointSizeF(base.pointSizeF() * HEADING_SCALE)
         self.heading.setFont(heading)
