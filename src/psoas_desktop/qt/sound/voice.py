@@ -271,7 +271,7 @@ class Voice(QObject):
         self._set_state(VoiceState.READY)
         if self._waiting is not None:
             text, self._waiting = self._waiting, None
-            self._send({"cmd": "say", "text": text})
+            self._say_now(text)
 
     def _fail(self, message: str, *, kill: bool = True) -> None:
         log.warning("%s", message)
@@ -295,9 +295,15 @@ class Voice(QObject):
         if text is None:
             return
         if self._state is VoiceState.READY:
-            self._send({"cmd": "say", "text": text})
+            self._say_now(text)
         elif self._state is VoiceState.STARTING:
             self._waiting = text
+
+    def _say_now(self, text: str) -> None:
+        # Busy from the moment the phrase is sent, not only once the helper reports it: in between, a
+        # count into a hold would otherwise see a free voice and cut the phrase short.
+        self._engine_busy = True
+        self._send({"cmd": "say", "text": text})
 
     def _send(self, message: dict[str, Any]) -> None:
         process = self._process
