@@ -34,7 +34,7 @@ def test_only_finished_holds_count_and_a_session_without_one_says_nothing_was_sa
         [record(PhaseStatus.COMPLETED, 20), record(PhaseStatus.SKIPPED, 3), record(PhaseStatus.STOPPED, 7)],
     )
     assert (end.holds, end.hold_seconds, end.saved) == (1, 20, True)
-    assert end_title(end) == "Session stopped" and end_lines(end) == ["1 hold · 0:20 held"]
+    assert end_title(end.status) == "Session stopped" and end_lines(end) == ["1 hold · 0:20 held"]
     nothing = session_end("stopped", [record(PhaseStatus.STOPPED, 7)])
     assert not nothing.saved and end_lines(nothing) == ["No hold was finished,", "so nothing was saved."]
 

@@ -8,21 +8,19 @@ the caller's own thread could not answer.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 from PySide6.QtCore import Property, QCoreApplication, QObject, Slot
 from PySide6.QtDBus import QDBus, QDBusConnection, QDBusMessage
 
+from helpers import fake_service
 from psoas_desktop.qt.desktop.screensaver import dbus_interface
 
 SERVICE = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
 CONTROL_PATH = "/TestControl"
 CONTROL_INTERFACE = "io.github.psoas_desktop.TestControl"
-TESTS_DIR = Path(__file__).resolve().parents[1]
 
 
 @dbus_interface(SERVICE)
@@ -57,29 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     exported = (
         QDBusConnection.RegisterOption.ExportAllProperties | QDBusConnection.RegisterOption.ExportAllSlots
     )
-    for path, obj in ((PATH, notifications), (CONTROL_PATH, control)):
-        if not bus.registerObject(path, obj, exported):
-            print(f"cannot register {path}", flush=True)
-            return 1
-    if not bus.registerService(SERVICE):
-        print(f"cannot own {SERVICE}: {bus.lastError().message()}", flush=True)
-        return 1
-    print("ready", flush=True)
-    return app.exec()
+    return fake_service.serve(app, bus, SERVICE, [(PATH, notifications), (CONTROL_PATH, control)], exported)
 
 
 def start(address: str) -> subprocess.Popen[str]:
     """Start the fake (the caller waits for its ``ready`` line and stops it by its handle)."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS_DIR), os.environ.get("PYTHONPATH")])),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "helpers.fake_notifications", address],
-        stdout=subprocess.PIPE,
-        env=env,
-        text=True,
-    )
+    return fake_service.start("helpers.fake_notifications", address)
 
 
 def set_inhibited(bus: QDBusConnection, inhibited: bool) -> None:

@@ -13,15 +13,14 @@ which a service on the caller's own thread could not answer.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Slot
 from PySide6.QtDBus import QDBus, QDBusConnection, QDBusMessage
 
+from helpers import fake_service
 from psoas_desktop.qt.desktop.screensaver import dbus_interface
 
 SERVICE = "org.freedesktop.ScreenSaver"
@@ -30,7 +29,6 @@ DEFAULT_PATH = "/org/freedesktop/ScreenSaver"
 CONTROL_PATH = "/TestControl"
 CONTROL_INTERFACE = "io.github.psoas_desktop.TestControl"
 FIRST_COOKIE = 3_000_000_001  # above INT32_MAX: only a real uint32 round-trips
-TESTS_DIR = Path(__file__).resolve().parents[1]
 
 
 @dbus_interface(INTERFACE)
@@ -72,29 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     calls: list[dict[str, Any]] = []
     objects: list[QObject] = [ScreenSaver(path, calls) for path in paths]
     objects.append(Control(calls))
-    for path, obj in zip([*paths, CONTROL_PATH], objects, strict=True):
-        if not bus.registerObject(path, obj, QDBusConnection.RegisterOption.ExportAllSlots):
-            print(f"cannot register {path}", flush=True)
-            return 1
-    if not bus.registerService(SERVICE):
-        print(f"cannot own {SERVICE}: {bus.lastError().message()}", flush=True)
-        return 1
-    print("ready", flush=True)
-    return app.exec()
+    served = list(zip([*paths, CONTROL_PATH], objects, strict=True))
+    return fake_service.serve(app, bus, SERVICE, served, QDBusConnection.RegisterOption.ExportAllSlots)
 
 
 def start(address: str, *paths: str) -> subprocess.Popen[str]:
     """Start the fake (the caller waits for its ``ready`` line and stops it by its handle)."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS_DIR), os.environ.get("PYTHONPATH")])),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "helpers.fake_screensaver", address, *paths],
-        stdout=subprocess.PIPE,
-        env=env,
-        text=True,
-    )
+    return fake_service.start("helpers.fake_screensaver", address, *paths)
 
 
 def recorded_calls(bus: QDBusConnection) -> list[dict[str, Any]]:

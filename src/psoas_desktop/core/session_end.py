@@ -88,8 +88,9 @@ def tightness_change(summaries: Sequence[SessionSummary]) -> TightnessChange | N
     return TightnessChange(now=now, before=before)
 
 
-def end_title(end: SessionEnd) -> str:
-    return "Session complete" if end.status == "completed" else "Session stopped"
+def end_title(status: str) -> str:
+    """The end screen's heading for a session that ended so ('completed', 'stopped', 'interrupted')."""
+    return "Session complete" if status == "completed" else "Session stopped"
 
 
 def end_lines(end: SessionEnd) -> list[str]:

@@ -7,7 +7,7 @@ import shutil
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,8 @@ needs_dbus = pytest.mark.skipif(
 needs_xvfb = pytest.mark.skipif(shutil.which("Xvfb") is None, reason="needs Xvfb (apt: xvfb)")
 
 
-def scheduler_with(clock: FakeClock, quiet: list[HeldBack | None]) -> ReminderScheduler:
+def hourly_scheduler(clock: FakeClock, desktop_quiet: Callable[[], HeldBack | None]) -> ReminderScheduler:
+    """A break reminder every hour, no weekly nudge, the desktop asked through `desktop_quiet`."""
     return ReminderScheduler(
         clock,
         settings=lambda: (HOURLY, 3),
@@ -47,8 +48,13 @@ def scheduler_with(clock: FakeClock, quiet: list[HeldBack | None]) -> ReminderSc
         completed_this_week=lambda: None,
         last_nudged_week=lambda: "",
         remember_nudged_week=lambda week: None,
-        desktop_quiet=lambda: quiet[-1],
+        desktop_quiet=desktop_quiet,
     )
+
+
+def scheduler_with(clock: FakeClock, quiet: list[HeldBack | None]) -> ReminderScheduler:
+    """An hourly scheduler whose desktop says what `quiet` ends with."""
+    return hourly_scheduler(clock, lambda: quiet[-1])
 
 
 def held_back(scheduler: ReminderScheduler) -> HeldBack | None:
@@ -90,15 +96,7 @@ def test_the_desktop_is_asked_only_when_a_reminder_is_due(qtbot: QtBot) -> None:
         asked.append("asked")
         return None
 
-    scheduler = ReminderScheduler(
-        clock,
-        settings=lambda: (HOURLY, 3),
-        session_active=lambda: False,
-        completed_this_week=lambda: None,
-        last_nudged_week=lambda: "",
-        remember_nudged_week=lambda week: None,
-        desktop_quiet=quiet,
-    )
+    scheduler = hourly_scheduler(clock, quiet)
     clock.advance(59 * 60)
     scheduler.check()
     assert asked == []
@@ -137,15 +135,7 @@ def test_a_failing_probe_does_not_silence_reminders(qtbot: QtBot) -> None:
         raise RuntimeError("probe broke")
 
     clock = FakeClock()
-    scheduler = ReminderScheduler(
-        clock,
-        settings=lambda: (HOURLY, 3),
-        session_active=lambda: False,
-        completed_this_week=lambda: None,
-        last_nudged_week=lambda: "",
-        remember_nudged_week=lambda week: None,
-        desktop_quiet=broken,
-    )
+    scheduler = hourly_scheduler(clock, broken)
     clock.advance(3600)
     with qtbot.waitSignal(scheduler.break_due):
         scheduler.check()
@@ -197,15 +187,7 @@ def test_inhibited_on_the_bus_holds_the_reminder_until_it_is_false(qtbot: QtBot,
         assert probe() is True
         clock = FakeClock()
         quiet = QuietDesktop(do_not_disturb=[probe], full_screen=None)
-        scheduler = ReminderScheduler(
-            clock,
-            settings=lambda: (HOURLY, 3),
-            session_active=lambda: False,
-            completed_this_week=lambda: None,
-            last_nudged_week=lambda: "",
-            remember_nudged_week=lambda week: None,
-            desktop_quiet=quiet.held_back,
-        )
+        scheduler = hourly_scheduler(clock, quiet.held_back)
         shown: list[int] = []
         scheduler.break_due.connect(shown.append)
         clock.advance(3600)

@@ -12,13 +12,19 @@ from psoas_desktop.core.settings import Settings
 from psoas_desktop.qt.session.countdown import CountdownWidget
 
 
-def test_the_phase_line_counts_into_the_hold_and_the_screen_reader_hears_it(qtbot: QtBot) -> None:
+def quick_stretch_started(qtbot: QtBot) -> tuple[SessionEngine, FakeClock, CountdownWidget]:
+    """quick-stretch just started on a fake clock, and a countdown to show it."""
     catalog = load_catalog()
     clock = FakeClock()
     engine = SessionEngine(build_timeline(catalog, catalog.routine("quick-stretch"), Settings()), clock)
     widget = CountdownWidget()
     qtbot.addWidget(widget)
     engine.start()
+    return engine, clock, widget
+
+
+def test_the_phase_line_counts_into_the_hold_and_the_screen_reader_hears_it(qtbot: QtBot) -> None:
+    engine, clock, widget = quick_stretch_started(qtbot)
     seen: list[str] = []
     for _ in range(12):  # the 5 s get-ready and the hold's first second, every half second
         widget.show_snapshot(engine.poll().snapshot)
@@ -34,12 +40,7 @@ def test_the_phase_line_counts_into_the_hold_and_the_screen_reader_hears_it(qtbo
 
 
 def test_a_paused_lead_in_says_paused_not_a_count(qtbot: QtBot) -> None:
-    catalog = load_catalog()
-    clock = FakeClock()
-    engine = SessionEngine(build_timeline(catalog, catalog.routine("quick-stretch"), Settings()), clock)
-    widget = CountdownWidget()
-    qtbot.addWidget(widget)
-    engine.start()
+    engine, clock, widget = quick_stretch_started(qtbot)
     clock.advance(3.0)
     widget.show_snapshot(engine.poll().snapshot)
     assert "Hold in 2" in widget.accessibleDescription()

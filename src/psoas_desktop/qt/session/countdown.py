@@ -217,9 +217,7 @@ class CountdownWidget(QWidget):
         if snapshot.state is EngineState.IDLE:
             return "Ready · press Space"
         if self.ended():
-            if self._end is not None:
-                return end_title(self._end)
-            return "Session complete" if snapshot.state is EngineState.COMPLETED else "Session stopped"
+            return end_title(self._end.status if self._end is not None else snapshot.state.value)
         if snapshot.interrupted:
             return "Interrupted — press Space to redo this phase"
         if snapshot.phase is None:

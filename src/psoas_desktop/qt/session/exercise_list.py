@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from psoas_desktop.core.catalog import Catalog, Exercise, ExerciseKind, Routine
 from psoas_desktop.core.formatting import format_duration
-from psoas_desktop.core.plan import build_timeline
+from psoas_desktop.core.plan import Timeline, build_timeline
 from psoas_desktop.core.settings import Level, Settings
 from psoas_desktop.qt.session.instructions import render_illustration
 
@@ -265,6 +265,7 @@ class ExerciseListPanel(QWidget):
         super().__init__(parent)
         self._catalog: Catalog | None = None
         self._settings = Settings()
+        self._timelines: dict[str, Timeline] = {}  # per routine, at the current catalog and settings
         self._routine_id = ""
 
         self.routine_combo = QComboBox()
@@ -330,6 +331,7 @@ class ExerciseListPanel(QWidget):
     def set_catalog(self, catalog: Catalog) -> None:
         """List the catalog's routines (in its order); keeps the current routine when it still exists."""
         self._catalog = catalog
+        self._timelines.clear()
         keep = self._routine_id if any(r.id == self._routine_id for r in catalog.routines) else ""
         self.routine_combo.blockSignals(True)
         try:
@@ -348,6 +350,7 @@ class ExerciseListPanel(QWidget):
     def set_settings(self, settings: Settings) -> None:
         """Use new settings for the planned durations and the level picker; the rows and selection stay."""
         self._settings = settings
+        self._timelines.clear()
         self.level_combo.setCurrentIndex(self.level_combo.findData(settings.level))
         if self._catalog is not None:
             for index, routine in enumerate(self._catalog.routines):
@@ -355,10 +358,18 @@ class ExerciseListPanel(QWidget):
         if self._catalog is not None and self._routine_id:
             self._refresh_rows()
 
+    def _timeline(self, routine: Routine) -> Timeline:
+        """The routine planned at the current settings, once for its line in the box and its rows."""
+        assert self._catalog is not None
+        timeline = self._timelines.get(routine.id)
+        if timeline is None:
+            timeline = self._timelines[routine.id] = build_timeline(self._catalog, routine, self._settings)
+        return timeline
+
     def _routine_text(self, routine: Routine) -> str:
         """The routine's name and planned time at the current settings, as the routine box lists it."""
         assert self._catalog is not None
-        total = build_timeline(self._catalog, routine, self._settings).total_seconds
+        total = self._timeline(routine).total_seconds
         return f"{routine.name} · {format_duration(total)}"
 
     def select_routine(self, routine_id: str) -> None:
@@ -408,7 +419,7 @@ class ExerciseListPanel(QWidget):
             self.total_label.clear()
             return
         routine = self._catalog.routine(self._routine_id)
-        timeline = build_timeline(self._catalog, routine, self._settings)
+        timeline = self._timeline(routine)
         exercises = self._catalog.routine_exercises(routine)
         self.model.set_rows(exercises, [timeline.exercise_seconds(i) for i in range(len(exercises))])
         self.total_label.setText(f"Total planned time: {format_duration(timeline.total_seconds)}")
