@@ -7,21 +7,20 @@ edit is found at start-up and never as a strange timer later. The format is docu
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
+from psoas_desktop.core.data_problems import Problem, parse_json, schema_problems
 from psoas_desktop.core.errors import CatalogError
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
 Range = tuple[int, int]
-EnumT = TypeVar("EnumT", bound=StrEnum)
 
 
 class ExerciseKind(StrEnum):
@@ -163,6 +162,9 @@ class Exercise:
     pattern: Pattern
     phase_steps: Mapping[PhaseKind, int]
     illustration: str
+    """A drawing shipped in resources/illustrations ("" for a user's exercise that names none)."""
+    image: str = ""
+    """A user's own picture: the path of a PNG or SVG in the data folder ("" for none)."""
 
     def step_for(self, kind: PhaseKind) -> int:
         """The 1-based instruction step to highlight during a phase of this kind."""
@@ -195,11 +197,49 @@ class Exercise:
 
 
 @dataclass(frozen=True)
+class ItemDose:
+    """The dosage one routine item fixes for its exercise; None: from the exercise's range and the level."""
+
+    hold_seconds: int | None = None
+    pause_seconds: int | None = None
+    reps: int | None = None
+    sets: int | None = None
+    duration_seconds: int | None = None
+
+    def to_json(self) -> dict[str, int]:
+        return {name: value for name, value in self.__dict__.items() if value is not None}
+
+
+NO_OVERRIDES = ItemDose()
+
+
+@dataclass(frozen=True)
+class Progression:
+    """Holds grow by `hold_seconds_step` after every `every_sessions` completed sessions, up to a cap."""
+
+    hold_seconds_step: int
+    every_sessions: int
+    max_hold_seconds: int
+
+    def to_json(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
 class Routine:
     id: str
     name: str
     description: str
     exercise_ids: tuple[str, ...]
+    overrides: tuple[ItemDose, ...] = ()
+    """One per item of a user's routine (empty for the built-ins, which take every value from the level)."""
+    notes: str = ""
+    rest_between_exercises_seconds: int = 0
+    progression: Progression | None = None
+    user: bool = False
+
+    def override(self, position: int) -> ItemDose:
+        return self.overrides[position] if self.overrides else NO_OVERRIDES
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -230,9 +270,23 @@ class Catalog:
     tips: tuple[Tip, ...]
     safety_note: str
     about: tuple[AboutSection, ...]
+    user_exercises: tuple[Exercise, ...] = ()
+    """The exercises user routines define, each id prefixed with its routine's (``morning-hips/wall``)."""
+
+    @property
+    def builtin_routines(self) -> tuple[Routine, ...]:
+        return tuple(routine for routine in self.routines if not routine.user)
+
+    def with_user_routines(self, routines: Iterable[Routine], exercises: Iterable[Exercise]) -> Catalog:
+        """This catalog plus a user's routines (after the built-ins) and the exercises they define."""
+        return replace(
+            self,
+            routines=(*self.builtin_routines, *routines),
+            user_exercises=tuple(exercises),
+        )
 
     def exercise(self, exercise_id: str) -> Exercise:
-        for exercise in self.exercises:
+        for exercise in (*self.exercises, *self.user_exercises):
             if exercise.id == exercise_id:
                 return exercise
         known = ", ".join(e.id for e in self.exercises)
@@ -286,213 +340,192 @@ def resource_root() -> Traversable:
     return PACKAGE_DIR / "resources"
 
 
-class _Fields:
-    """Typed access to one JSON object; every error names the file and the dotted field path."""
-
-    def __init__(self, file: str, data: object, path: str = "") -> None:
-        self.file = file
-        self.path = path
-        if not isinstance(data, dict):
-            raise self.error("", f"expected an object, got {type(data).__name__}")
-        self.data: dict[str, Any] = data
-
-    def error(self, name: str, message: str) -> CatalogError:
-        field = f"{self.path}.{name}" if self.path and name else (self.path or name)
-        where = f"field {field!r}: " if field else ""
-        return CatalogError(f"{self.file}: {where}{message}")
-
-    def raw(self, name: str) -> Any:
-        if name not in self.data:
-            raise self.error(name, "missing")
-        return self.data[name]
-
-    def string(self, name: str) -> str:
-        value = self.raw(name)
-        if not isinstance(value, str):
-            raise self.error(name, f"expected text, got {type(value).__name__}")
-        if not value.strip():
-            raise self.error(name, "must not be empty")
-        return value.strip()
-
-    def boolean(self, name: str) -> bool:
-        value = self.raw(name)
-        if not isinstance(value, bool):
-            raise self.error(name, f"expected true or false, got {type(value).__name__}")
-        return value
-
-    def strings(self, name: str, *, allow_empty: bool = False) -> tuple[str, ...]:
-        value = self.raw(name)
-        if not isinstance(value, list):
-            raise self.error(name, f"expected a list of text, got {type(value).__name__}")
-        if not value and not allow_empty:
-            raise self.error(name, "must not be empty")
-        items: list[str] = []
-        for index, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                raise self.error(f"{name}[{index}]", "expected non-empty text")
-            items.append(item.strip())
-        return tuple(items)
-
-    def child(self, name: str) -> _Fields:
-        return _Fields(self.file, self.raw(name), f"{self.path}.{name}" if self.path else name)
-
-    def enum(self, name: str, enum_type: type[EnumT]) -> EnumT:
-        value = self.string(name)
-        try:
-            return enum_type(value)
-        except ValueError:
-            allowed = ", ".join(member.value for member in enum_type)
-            raise self.error(name, f"{value!r} is not one of: {allowed}") from None
-
-    def optional_range(self, name: str) -> Range | None:
-        value = self.raw(name)
-        if value is None:
-            return None
-        low_bound, high_bound = DOSAGE_BOUNDS[name]
-        if (
-            not isinstance(value, list)
-            or len(value) != 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-        ):
-            raise self.error(name, f"expected [min, max] whole numbers or null, got {value!r}")
-        low, high = value
-        if low > high:
-            raise self.error(name, f"min {low} is greater than max {high}")
-        if low < low_bound or high > high_bound:
-            raise self.error(name, f"{value!r} is out of range; allowed {low_bound}–{high_bound}")
-        return (low, high)
-
-
 def _read_json(root: Traversable, relative: str) -> object:
     node = root
     for part in relative.split("/"):
         node = node / part
     if not node.is_file():
         raise CatalogError(f"{relative}: file not found")
-    try:
-        return json.loads(node.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise CatalogError(f"{relative}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    except UnicodeDecodeError:
-        raise CatalogError(f"{relative}: not UTF-8 text") from None
+    data, problem = parse_json(node.read_bytes())
+    if problem is not None:
+        raise CatalogError(f"{relative}: {problem.message}")
+    return data
 
 
-def _parse_dosage(fields: _Fields, pattern: Pattern) -> Dosage:
-    dosage = fields.child("dosage")
-    values = {name: dosage.optional_range(name) for name in DOSAGE_BOUNDS}
-    for name in PATTERN_DOSAGE[pattern]:
-        if values[name] is None:
-            raise dosage.error(name, f"required for pattern {pattern.value!r}")
-    sets = values.pop("sets")
-    assert sets is not None  # every pattern requires sets
-    return Dosage(sets=sets, **values)
+def _catalog_error(file: str, problems: list[Problem]) -> CatalogError:
+    first = problems[0]
+    where = f"field {first.path!r}: " if first.path != "$" else ""
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return CatalogError(f"{file}: {where}{first.message}{more}")
 
 
-def _parse_phase_steps(
-    fields: _Fields, pattern: Pattern, per_side: bool, step_count: int
-) -> dict[PhaseKind, int]:
-    table = fields.child("phase_steps")
-    needed = phase_kinds_used(pattern, per_side)
-    for key in table.data:
-        if key not in {kind.value for kind in needed}:
-            allowed = ", ".join(kind.value for kind in needed)
-            raise table.error(key, f"not used by pattern {pattern.value!r}; expected keys: {allowed}")
-    steps: dict[PhaseKind, int] = {}
-    for kind in needed:
-        value = table.raw(kind.value)
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= step_count:
-            raise table.error(kind.value, f"expected a step number 1–{step_count}, got {value!r}")
-        steps[kind] = value
+def _checked(root: Traversable, file: str, definition: str, validate: bool) -> dict[str, Any]:
+    data = _read_json(root, file)
+    if validate:
+        problems = schema_problems(Path(str(root)), data, definition)
+        if problems:
+            raise _catalog_error(file, problems)
+    assert isinstance(data, dict)
+    return data
+
+
+def default_phase_steps(pattern: Pattern, per_side: bool, step_count: int) -> dict[PhaseKind, int]:
+    """Steps to highlight for an exercise that names none (a user's own): the first step to get ready, the
+    next ones through the movement, the last one for rests and side changes."""
+    order = {
+        PhaseKind.GET_READY: 1,
+        PhaseKind.MOVE: 2,
+        PhaseKind.HOLD: 3,
+        PhaseKind.PAUSE: 3,
+        PhaseKind.LOWER: 4,
+    }
+    if pattern is Pattern.HOLD:
+        order[PhaseKind.HOLD] = 2
+    steps = {
+        kind: min(order.get(kind, step_count), step_count) for kind in phase_kinds_used(pattern, per_side)
+    }
     return steps
 
 
-def _parse_exercise(root: Traversable, exercise_id: str) -> Exercise:
-    relative = f"exercises/{exercise_id}.json"
-    fields = _Fields(relative, _read_json(root, relative))
-    if fields.string("id") != exercise_id:
-        raise fields.error("id", f"must equal the file name {exercise_id!r}")
-    pattern = fields.enum("pattern", Pattern)
-    per_side = fields.boolean("per_side")
-    steps = fields.strings("steps")
-    for number, step in enumerate(steps, start=1):
+def exercise_problems(data: dict[str, Any], where: str, *, custom: bool, root: Traversable) -> list[Problem]:
+    """What the schema cannot see in one exercise (already checked against it): ranges with min above max,
+    the dosage its pattern needs, side words, step numbers and the illustration's file."""
+    problems: list[Problem] = []
+    pattern, per_side, steps = Pattern(data["pattern"]), bool(data["per_side"]), data["steps"]
+    dosage = data["dosage"]
+    for name in DOSAGE_BOUNDS:
+        value = dosage.get(name)
+        if value is not None and value[0] > value[1]:
+            problems.append(
+                Problem(f"{where}.dosage.{name}", f"min {value[0]} is greater than max {value[1]}")
+            )
+    for name in PATTERN_DOSAGE[pattern]:
+        if dosage.get(name) is None:
+            problems.append(Problem(f"{where}.dosage.{name}", f"required for pattern {pattern.value!r}"))
+    for index, step in enumerate(steps):
         problem = side_word_problem(step, per_side)
         if problem:
-            raise fields.error(f"steps[{number}]", problem)
-    modifications = fields.child("modifications")
-    illustration = fields.string("illustration")
-    if not (root / "illustrations" / illustration).is_file():
-        raise fields.error("illustration", f"unknown illustration {illustration!r} (not in illustrations/)")
+            problems.append(Problem(f"{where}.steps[{index}]", problem))
+    needed = {kind.value for kind in phase_kinds_used(pattern, per_side)}
+    table = data.get("phase_steps")
+    if table is not None:
+        for key, value in table.items():
+            if key not in needed:
+                allowed = ", ".join(sorted(needed))
+                problems.append(
+                    Problem(
+                        f"{where}.phase_steps.{key}",
+                        f"not used by pattern {pattern.value!r}; expected: {allowed}",
+                    )
+                )
+            elif value > len(steps):
+                problems.append(
+                    Problem(
+                        f"{where}.phase_steps.{key}", f"expected a step number 1–{len(steps)}, got {value}"
+                    )
+                )
+        if not custom:
+            problems += [Problem(f"{where}.phase_steps.{k}", "missing") for k in sorted(needed - set(table))]
+    illustration = data.get("illustration")
+    if illustration is not None and not (root / "illustrations" / illustration).is_file():
+        problems.append(
+            Problem(f"{where}.illustration", f"unknown illustration {illustration!r} (not in illustrations/)")
+        )
+    return problems
+
+
+def build_exercise(data: dict[str, Any], exercise_id: str, image: str = "") -> Exercise:
+    """An :class:`Exercise` from a checked exercise object; a user's own gets defaults for what it leaves out."""
+    pattern, per_side = Pattern(data["pattern"]), bool(data["per_side"])
+    steps = tuple(step.strip() for step in data["steps"])
+    dosage = data["dosage"]
+    ranges = {name: _pair(dosage.get(name)) for name in DOSAGE_BOUNDS}
+    table = data.get("phase_steps")
+    phase_steps = default_phase_steps(pattern, per_side, len(steps))
+    if table is not None:
+        phase_steps |= {PhaseKind(key): value for key, value in table.items()}
+    modifications = data.get("modifications") or {"beginner": "", "advanced": ""}
+    sets = ranges.pop("sets")
+    assert sets is not None  # the schema requires sets
     return Exercise(
         id=exercise_id,
-        name=fields.string("name"),
-        kind=fields.enum("kind", ExerciseKind),
-        extra=fields.boolean("extra"),
-        overview=fields.string("overview"),
+        name=data["name"].strip(),
+        kind=ExerciseKind(data["kind"]),
+        extra=bool(data.get("extra", False)),
+        overview=data["overview"].strip(),
         steps=steps,
-        tips=fields.strings("tips"),
-        benefits=fields.strings("benefits"),
-        modifications=Modifications(modifications.string("beginner"), modifications.string("advanced")),
-        dosage=_parse_dosage(fields, pattern),
+        tips=tuple(tip.strip() for tip in data["tips"]),
+        benefits=tuple(text.strip() for text in data.get("benefits", ())),
+        modifications=Modifications(modifications["beginner"].strip(), modifications["advanced"].strip()),
+        dosage=Dosage(sets=sets, **ranges),
         per_side=per_side,
         pattern=pattern,
-        phase_steps=_parse_phase_steps(fields, pattern, per_side, len(steps)),
-        illustration=illustration,
+        phase_steps=phase_steps,
+        illustration=data.get("illustration", ""),
+        image=image,
     )
 
 
-def _parse_routines(index: _Fields, known: set[str]) -> tuple[Routine, ...]:
-    raw = index.raw("routines")
-    if not isinstance(raw, list) or not raw:
-        raise index.error("routines", "expected a non-empty list")
+def _pair(value: list[int] | None) -> Range | None:
+    return (value[0], value[1]) if value is not None else None
+
+
+def _parse_exercise(root: Traversable, exercise_id: str, validate: bool) -> Exercise:
+    relative = f"exercises/{exercise_id}.json"
+    data = _checked(root, relative, "catalogExercise", validate)
+    if data["id"] != exercise_id:
+        raise CatalogError(f"{relative}: field 'id': must equal the file name {exercise_id!r}")
+    problems = exercise_problems(data, "", custom=False, root=root)
+    if problems:
+        raise _catalog_error(relative, [Problem(p.path.lstrip("."), p.message) for p in problems])
+    return build_exercise(data, exercise_id)
+
+
+def _parse_routines(index: dict[str, Any], known: set[str]) -> tuple[Routine, ...]:
     routines: list[Routine] = []
-    for position, item in enumerate(raw):
-        fields = _Fields(index.file, item, f"routines[{position}]")
-        exercise_ids = fields.strings("exercises")
-        for slot, exercise_id in enumerate(exercise_ids):
+    for position, item in enumerate(index["routines"]):
+        for slot, exercise_id in enumerate(item["exercises"]):
             if exercise_id not in known:
-                raise fields.error(f"exercises[{slot}]", f"unknown exercise {exercise_id!r}")
+                field = f"routines[{position}].exercises[{slot}]"
+                raise CatalogError(f"catalog.json: field {field!r}: unknown exercise {exercise_id!r}")
         routine = Routine(
-            fields.string("id"), fields.string("name"), fields.string("description"), exercise_ids
+            item["id"], item["name"].strip(), item["description"].strip(), tuple(item["exercises"])
         )
         if any(r.id == routine.id for r in routines):
-            raise fields.error("id", f"duplicate routine id {routine.id!r}")
+            raise CatalogError(
+                f"catalog.json: field 'routines[{position}].id': duplicate routine id {routine.id!r}"
+            )
         routines.append(routine)
     return tuple(routines)
 
 
-def _parse_guide(root: Traversable) -> tuple[tuple[Tip, ...], str, tuple[AboutSection, ...]]:
-    guide = _Fields("guide.json", _read_json(root, "guide.json"))
-    raw_tips = guide.raw("tips")
-    if not isinstance(raw_tips, list) or not raw_tips:
-        raise guide.error("tips", "expected a non-empty list")
-    tips = []
-    for position, item in enumerate(raw_tips):
-        tip = _Fields(guide.file, item, f"tips[{position}]")
-        tips.append(Tip(tip.string("title"), tip.string("text")))
-    raw_about = guide.raw("about")
-    if not isinstance(raw_about, list):
-        raise guide.error("about", "expected a list")
-    about = []
-    for position, item in enumerate(raw_about):
-        section = _Fields(guide.file, item, f"about[{position}]")
-        about.append(
-            AboutSection(
-                section.string("title"),
-                section.strings("paragraphs", allow_empty=True),
-                section.strings("bullets", allow_empty=True),
-            )
+def _parse_guide(root: Traversable, validate: bool) -> tuple[tuple[Tip, ...], str, tuple[AboutSection, ...]]:
+    guide = _checked(root, "guide.json", "guide", validate)
+    tips = tuple(Tip(tip["title"].strip(), tip["text"].strip()) for tip in guide["tips"])
+    about = tuple(
+        AboutSection(
+            section["title"].strip(),
+            tuple(text.strip() for text in section["paragraphs"]),
+            tuple(text.strip() for text in section["bullets"]),
         )
-    return tuple(tips), guide.string("safety_note"), tuple(about)
+        for section in guide["about"]
+    )
+    return tips, guide["safety_note"].strip(), about
 
 
-def load_catalog(root: Traversable | None = None) -> Catalog:
-    """Load and validate the whole catalog from ``root`` (default: the resources shipped with the app)."""
+def load_catalog(root: Traversable | None = None, *, validate: bool | None = None) -> Catalog:
+    """Load the whole catalog from ``root`` (default: the resources shipped with the app).
+
+    `validate` checks every file against the JSON Schema first (default: for any folder but the shipped
+    one, which the tests and the build have validated, so a start does not pay for ``jsonschema``)."""
+    shipped = root is None
     root = root if root is not None else resource_root()
-    index = _Fields("catalog.json", _read_json(root, "catalog.json"))
-    exercise_ids = index.strings("exercises")
+    validate = (not shipped) if validate is None else validate
+    index = _checked(root, "catalog.json", "catalogIndex", validate)
+    exercise_ids = tuple(index["exercises"])
     if len(set(exercise_ids)) != len(exercise_ids):
-        raise index.error("exercises", "lists an exercise twice")
-    exercises = tuple(_parse_exercise(root, exercise_id) for exercise_id in exercise_ids)
+        raise CatalogError("catalog.json: field 'exercises': lists an exercise twice")
+    exercises = tuple(_parse_exercise(root, exercise_id, validate) for exercise_id in exercise_ids)
     routines = _parse_routines(index, set(exercise_ids))
-    tips, safety_note, about = _parse_guide(root)
+    tips, safety_note, about = _parse_guide(root, validate)
     return Catalog(exercises, routines, tips, safety_note, about)

@@ -13,7 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from psoas_desktop.core.catalog import Catalog, Exercise, Pattern, PhaseKind, Routine, Side
+from psoas_desktop.core.catalog import (
+    NO_OVERRIDES,
+    Catalog,
+    Exercise,
+    ItemDose,
+    Pattern,
+    PhaseKind,
+    Routine,
+    Side,
+)
 from psoas_desktop.core.errors import PlanError
 from psoas_desktop.core.formatting import format_duration
 from psoas_desktop.core.settings import Settings
@@ -102,29 +111,63 @@ class Timeline:
         }
 
 
-def dose_for(exercise: Exercise, settings: Settings) -> ExerciseDose:
+def dose_for(
+    exercise: Exercise,
+    settings: Settings,
+    item: ItemDose = NO_OVERRIDES,
+    hold_growth: HoldGrowth | None = None,
+) -> ExerciseDose:
+    """The numbers one exercise runs with: a routine item's own values as written (even outside the guide's
+    range), else the settings' values or the level's point in the exercise's range; then a progression's
+    growth of the hold."""
     dosage = exercise.dosage
 
-    def pick(article_range: tuple[int, int] | None, override: int | None) -> int | None:
-        return settings.pick(article_range, override) if article_range is not None else None
+    def pick(article_range: tuple[int, int] | None, fixed: int | None, override: int | None) -> int | None:
+        if article_range is None:
+            return None
+        return fixed if fixed is not None else settings.pick(article_range, override)
 
+    hold = pick(dosage.hold_seconds, item.hold_seconds, settings.hold_seconds)
+    if hold is not None and hold_growth is not None:
+        hold = hold_growth.grown(hold)
+    sets = item.sets if item.sets is not None else settings.pick(dosage.sets, settings.sets)
     return ExerciseDose(
-        sets=settings.pick(dosage.sets, settings.sets),
-        reps=pick(dosage.reps, settings.reps),
-        hold_seconds=pick(dosage.hold_seconds, settings.hold_seconds),
-        pause_seconds=pick(dosage.pause_seconds, settings.pause_seconds),
-        duration_seconds=pick(dosage.duration_seconds, None),
+        sets=sets,
+        reps=pick(dosage.reps, item.reps, settings.reps),
+        hold_seconds=hold,
+        pause_seconds=pick(dosage.pause_seconds, item.pause_seconds, settings.pause_seconds),
+        duration_seconds=pick(dosage.duration_seconds, item.duration_seconds, None),
     )
+
+
+@dataclass(frozen=True)
+class HoldGrowth:
+    """How much longer each hold is this session, under a routine's progression."""
+
+    seconds: int
+    max_hold_seconds: int
+
+    def grown(self, hold: int) -> int:
+        # A hold already above the cap (written so by hand) is never shortened.
+        return max(hold, min(hold + self.seconds, self.max_hold_seconds)) if self.seconds else hold
 
 
 class _ExercisePlanner:
     """Emits the phases of one exercise; zero-second rest/lead-in/switch phases are left out."""
 
-    def __init__(self, exercise: Exercise, exercise_index: int, settings: Settings) -> None:
+    def __init__(
+        self,
+        exercise: Exercise,
+        exercise_index: int,
+        settings: Settings,
+        dose: ExerciseDose,
+        rest_before: int,
+    ) -> None:
         self.exercise = exercise
         self.index = exercise_index
         self.settings = settings
-        self.dose = dose_for(exercise, settings)
+        self.dose = dose
+        self.rest_before = rest_before
         self.phases: list[Phase] = []
 
     def add(
@@ -181,6 +224,7 @@ class _ExercisePlanner:
     def build(self) -> list[Phase]:
         sides: tuple[Side | None, ...] = (Side.RIGHT, Side.LEFT) if self.exercise.per_side else (None,)
         settings = self.settings
+        self.add(PhaseKind.REST, self.rest_before, sides[0], 1, None)
         self.add(PhaseKind.GET_READY, settings.lead_in_seconds, sides[0], 1, None)
         for set_number in range(1, self.dose.sets + 1):
             if set_number > 1:
@@ -201,12 +245,18 @@ class _ExercisePlanner:
         self.phases[-1] = Phase(**{**last.__dict__, "ends_set": ends_set, "ends_exercise": ends_exercise})
 
 
-def build_timeline(catalog: Catalog, routine: Routine, settings: Settings) -> Timeline:
+def build_timeline(
+    catalog: Catalog, routine: Routine, settings: Settings, hold_growth: HoldGrowth | None = None
+) -> Timeline:
+    """The routine's phases under `settings`, with its items' own dosage and `hold_growth` (a progression's
+    growth for this session; see core.progression)."""
     if not routine.exercise_ids:
         raise PlanError(f"routine {routine.id!r} has no exercises")
     phases: list[Phase] = []
     for index, exercise in enumerate(catalog.routine_exercises(routine)):
-        phases.extend(_ExercisePlanner(exercise, index, settings).build())
+        dose = dose_for(exercise, settings, routine.override(index), hold_growth)
+        rest_before = routine.rest_between_exercises_seconds if index else 0
+        phases.extend(_ExercisePlanner(exercise, index, settings, dose, rest_before).build())
     return Timeline(routine.id, routine.exercise_ids, tuple(phases))
 
 

@@ -153,8 +153,9 @@ def _current_umask() -> int:
     return mask
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text` (UTF-8) all at once: a crash leaves the old file or the new, never half.
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Replace `path` with `text` (UTF-8, or bytes as they are) all at once: a crash leaves the old file or
+    the new, never half.
 
     The text goes to a temporary file in the same folder, is flushed and fsynced, then renamed over the
     target (os.replace), and the folder is fsynced so the rename itself survives a power cut.
@@ -164,8 +165,8 @@ def write_atomic(path: Path, text: str) -> None:
     fd, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     temp = Path(temp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
             os.fchmod(handle.fileno(), 0o666 & ~_current_umask())  # mkstemp makes it private
