@@ -25,7 +25,7 @@ from psoas_desktop.core.engine import PhaseStatus
 from psoas_desktop.core.errors import KnownError
 from psoas_desktop.core.stats import weekly_stats
 from psoas_desktop.storage import schema
-from psoas_desktop.storage.history import APPLICATION_ID, History, HistoryError
+from psoas_desktop.storage.history import APPLICATION_ID, History, HistoryError, RoutineAsRun
 
 BERLIN = ZoneInfo("Europe/Berlin")
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=BERLIN)
@@ -42,7 +42,7 @@ def test_a_new_history_is_ours_in_wal_mode_with_full_sync(tmp_path: Path) -> Non
     db = tmp_path / "history.sqlite3"
     assert history.path == db and not history.read_only
     assert pragma(db, "application_id") == APPLICATION_ID == 0x50534F41
-    assert pragma(db, "user_version") == len(schema.MIGRATIONS) == 1
+    assert pragma(db, "user_version") == len(schema.MIGRATIONS) == 2
     assert pragma(db, "journal_mode") == "wal"
     writer = history._writer
     assert writer is not None
@@ -307,9 +307,70 @@ def test_a_migration_runs_after_a_backup_copy(tmp_path: Path, monkeypatch: pytes
     assert not upgraded.read_only and len(upgraded.entries(session)) == 1
     upgraded.close()
     db = tmp_path / "history.sqlite3"
-    assert pragma(db, "user_version") == 2 and query(db, "SELECT mood FROM sessions") == [("ok",)]
+    latest = len(schema.MIGRATIONS)  # with the added one
+    assert pragma(db, "user_version") == latest and query(db, "SELECT mood FROM sessions") == [("ok",)]
+    copy = tmp_path / f"history.sqlite3.pre-v{latest}.bak"
+    assert pragma(copy, "user_version") == latest - 1 and query(copy, "SELECT COUNT(*) FROM entries") == [
+        (1,)
+    ]
+
+
+def test_a_first_version_history_gains_the_routine_columns_after_a_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 1 (before user routines) → 2: old sessions keep everything; their routine name is unknown
+    (NULL: the catalog names a built-in), and new sessions keep theirs."""
+    db = tmp_path / "history.sqlite3"
+    with monkeypatch.context() as old_app:
+        old_app.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
+        schema.create(db)
+    with sqlite3.connect(db) as conn:  # as the first version wrote them
+        conn.execute(
+            "INSERT INTO sessions (id, routine, level, started_utc, utc_offset_seconds, ended_utc, status)"
+            " VALUES (1, 'psoas-3', 'standard', '2026-03-01T08:00:00.000000+00:00', 3600,"
+            " '2026-03-01T08:10:00.000000+00:00', 'completed')"
+        )
+        conn.execute(
+            "INSERT INTO entries VALUES (1, 0, '2026-03-01T08:00:05.000000+00:00', 'bridge', NULL, 1, 1, 20, 20,"
+            " 3600, 'completed')"
+        )
+    conn.close()
+    assert pragma(db, "user_version") == 1
+    upgraded = open_history(tmp_path)
+    kept = RoutineAsRun("Morning hips", "c0ffee", "d05e")
+    later = upgraded.start_session("morning-hips", "standard", T0 + timedelta(days=1), kept)
+    upgraded.end_session(later, "completed", T0 + timedelta(days=1, minutes=1))
+    names = {s.routine: s.routine_name for s in upgraded.summaries()}
+    assert names == {"psoas-3": None, "morning-hips": "Morning hips"}
+    assert [(r.routine_name, r.routine_hash) for r in upgraded.sessions()] == [
+        ("Morning hips", "c0ffee"),
+        (None, None),
+    ]
+    assert upgraded.completed_with_dose("morning-hips", "d05e") == 1
+    upgraded.close()
+    assert pragma(db, "user_version") == 2
     copy = tmp_path / "history.sqlite3.pre-v2.bak"
     assert pragma(copy, "user_version") == 1 and query(copy, "SELECT COUNT(*) FROM entries") == [(1,)]
+
+
+def test_a_progression_counts_completed_sessions_since_the_dosage_last_changed(tmp_path: Path) -> None:
+    history = open_history(tmp_path)
+    day = timedelta(days=1)
+
+    def run(when: int, dose: str, status: str) -> None:
+        session = history.start_session("mine", "standard", T0 + when * day, RoutineAsRun("Mine", "x", dose))
+        history.end_session(session, status, T0 + when * day + timedelta(minutes=5))
+
+    run(0, "a", "completed")
+    run(1, "a", "completed")
+    run(2, "a", "stopped")  # stopped early: never counts
+    assert history.completed_with_dose("mine", "a") == 2
+    run(3, "b", "completed")  # the dosage changed: a new count
+    assert history.completed_with_dose("mine", "b") == 1
+    run(4, "a", "completed")  # changed back: counts from that change, not the old sessions
+    assert history.completed_with_dose("mine", "a") == 1
+    assert history.completed_with_dose("other", "a") == 0
+    history.close()
 
 
 def test_a_failed_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -328,7 +389,7 @@ def test_a_failed_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.
         result.history.start_session("daily", "standard", T0)
     result.history.close()
     db = tmp_path / "history.sqlite3"
-    assert pragma(db, "user_version") == 1
+    assert pragma(db, "user_version") == len(schema.MIGRATIONS) - 1
     assert [row[1] for row in query(db, "PRAGMA table_info(sessions)")].count("mood") == 0  # rolled back
     assert query(db, "SELECT COUNT(*) FROM sessions") == [(1,)]
 

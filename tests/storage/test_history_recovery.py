@@ -155,9 +155,21 @@ def _wal(kind: str, folder: Path, template: Template) -> None:
     elif kind == "foreign, 1 KiB pages":
         wal.write_bytes(template.foreign_wal_small_pages)
     elif kind == "truncated":  # cut inside a frame: the transactions before it stay
-        os.truncate(wal, 32 + (24 + 4096) * 5 + 1000)
+        os.truncate(wal, 32 + (24 + 4096) * _first_commit_frame(wal.read_bytes()) + 1000)
     else:
         assert kind == "ours"
+
+
+def _first_commit_frame(wal: bytes) -> int:
+    """The 1-based number of the log's first commit frame (its header's "size after commit" is not 0). A cut
+    just after it leaves one whole transaction in the log; SQLite writes its next frames after the last
+    commit, so a cut later (in a transaction's middle frames) would have those frames written over."""
+    frame = 24 + 4096
+    for number in range(1, (len(wal) - 32) // frame + 1):
+        header = wal[32 + (number - 1) * frame :][:24]
+        if int.from_bytes(header[4:8], "big"):
+            return number
+    raise AssertionError("the template's log holds no transaction")
 
 
 def _shm(kind: str, folder: Path, template: Template) -> None:
@@ -314,9 +326,10 @@ def test_a_foreign_log_beside_a_healthy_history_is_set_aside_and_every_session_s
 def test_a_log_that_takes_the_schema_back_is_foreign(template: Template, tmp_path: Path) -> None:
     """Another Psoas history's log (same application id) that would lower the schema version is not ours."""
     data = _arrange(template, tmp_path, ("sound", "none", "none", "good"))
-    with (data / DB).open("r+b") as f:  # the file alone says schema 2; the log (below) says 1
+    newer = schema.schema_version() + 1
+    with (data / DB).open("r+b") as f:  # the file alone says a newer schema; the log (below) says ours
         f.seek(60)
-        f.write((2).to_bytes(4, "big"))
+        f.write(newer.to_bytes(4, "big"))
     shutil.copyfile(template.folder / WAL, data / WAL)
     verdict = wal_check.judge(data / DB)
     assert verdict is not None and verdict.kind is wal_check.LogKind.FOREIGN
@@ -335,9 +348,10 @@ def test_a_log_holding_a_just_created_history_is_ours(tmp_path: Path) -> None:
     conn.execute("PRAGMA wal_autocheckpoint = 0")
     conn.execute("BEGIN")
     conn.execute("PRAGMA application_id = 0x50534F41")
-    for statement in schema.MIGRATIONS[0]:
-        conn.execute(statement)
-    conn.execute("PRAGMA user_version = 1")
+    for statements in schema.MIGRATIONS:
+        for statement in statements:
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {schema.schema_version()}")
     conn.execute(
         "INSERT INTO sessions (routine, level, started_utc, utc_offset_seconds, status)"
         " VALUES ('daily', 'standard', '2026-03-01T10:00:00.000000+00:00', 0, 'completed')"

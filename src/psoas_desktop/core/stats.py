@@ -58,6 +58,8 @@ class SessionSummary:
     tightness_right: int | None = None
     ended: datetime | None = None
     """Aware UTC; None while the session is running."""
+    routine_name: str | None = None
+    """The routine's name when the session ran (None: not kept, as before user routines; ask the catalog)."""
 
     @property
     def shown(self) -> bool:

@@ -34,7 +34,7 @@ from psoas_desktop.core.stats import SessionSummary
 from psoas_desktop.storage import recovery, schema
 from psoas_desktop.storage.reading import HistoryReader
 from psoas_desktop.storage.recovery import BACKUP_DIR, BACKUPS_KEPT, backup_date
-from psoas_desktop.storage.rows import CheckinRow, EntryRow, SessionRow
+from psoas_desktop.storage.rows import CheckinRow, EntryRow, RoutineAsRun, SessionRow
 from psoas_desktop.storage.schema import (
     APPLICATION_ID,
     FILE_NAME,
@@ -271,15 +271,19 @@ class History:
             self._reader.changed(touched)  # after the COMMIT: see HistoryReader.summaries for why
         return result
 
-    def submit_start_session(self, routine: str, level: str, started: datetime) -> Future[int]:
-        """A new running session; `started` is aware (stored as UTC plus its UTC offset). Its id follows."""
+    def submit_start_session(
+        self, routine: str, level: str, started: datetime, kept: RoutineAsRun | None = None
+    ) -> Future[int]:
+        """A new running session; `started` is aware (stored as UTC plus its UTC offset); `kept`: the
+        routine's name and fingerprints as it runs now. Its id follows."""
         require_aware(started, "started")
-        row = (routine, str(level), utc_text(started), schema.offset_seconds(started))
+        kept = kept or RoutineAsRun()
+        row = (routine, str(level), utc_text(started), schema.offset_seconds(started), *kept.columns())
 
         def insert(conn: sqlite3.Connection, touched: set[int]) -> int:
             cursor = conn.execute(
-                "INSERT INTO sessions (routine, level, started_utc, utc_offset_seconds, status)"
-                " VALUES (?, ?, ?, ?, 'running')",
+                "INSERT INTO sessions (routine, level, started_utc, utc_offset_seconds, status,"
+                " routine_name, routine_hash, dose_hash) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
                 row,
             )
             assert cursor.lastrowid is not None
@@ -362,8 +366,10 @@ class History:
 
     # Waiting versions, for scripts, the self-test and tests (never the GUI thread): saved when they return.
 
-    def start_session(self, routine: str, level: str, started: datetime) -> int:
-        return self.submit_start_session(routine, level, started).result()
+    def start_session(
+        self, routine: str, level: str, started: datetime, kept: RoutineAsRun | None = None
+    ) -> int:
+        return self.submit_start_session(routine, level, started, kept).result()
 
     def add_record(self, session_id: int, record: HoldRecord) -> None:
         self.submit_record(session_id, record).result()
@@ -403,6 +409,11 @@ class History:
         """One summary per session, newest first (cached; see HistoryReader.summaries)."""
         return self._reader.summaries()
 
+    def completed_with_dose(self, routine: str, dose_hash: str) -> int:
+        """Completed sessions of `routine` with this dosage since it was last run with another (a progression's
+        count; a session stopped early never counts)."""
+        return self._reader.completed_with_dose(routine, dose_hash)
+
     def cached_snapshot(self) -> tuple[list[SessionSummary], SessionColumns] | None:
         """``summaries()`` and their columns when its cache is already filled (by the prewarm, the tray),
         else None."""
@@ -440,6 +451,7 @@ __all__ = [
     "History",
     "HistoryError",
     "OpenResult",
+    "RoutineAsRun",
     "SessionRef",
     "SessionRow",
     "backup_date",

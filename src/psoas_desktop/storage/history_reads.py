@@ -29,7 +29,7 @@ from psoas_desktop.core.history_summary import (
 )
 from psoas_desktop.core.stats import SessionSummary, counts_toward_goal, is_shown
 from psoas_desktop.storage.history import History
-from psoas_desktop.storage.rows import planned_sql, summaries_from
+from psoas_desktop.storage.rows import SESSION_COLUMNS, planned_sql, summaries_from
 from psoas_desktop.storage.schema import HistoryError
 
 # The counting rule's inputs for every session in start order: its start as stored (fixed-width UTC text,
@@ -46,10 +46,7 @@ SELECT started_utc, status,
                   WHERE e.session_id = sessions.id AND e.status != 'restarted') END
 FROM sessions ORDER BY started_utc
 """
-_SESSIONS_SQL = (
-    "SELECT id, routine, level, started_utc, utc_offset_seconds, ended_utc, status FROM sessions"
-    " WHERE started_utc >= ?"
-)
+_SESSIONS_SQL = f"SELECT {SESSION_COLUMNS} FROM sessions WHERE started_utc >= ?"
 _TOTALS_SQL = (
     "SELECT t.session_id, t.exercise, t.seconds FROM session_totals AS t"
     " JOIN sessions AS s ON s.id = t.session_id WHERE s.started_utc >= ?"

@@ -20,6 +20,7 @@ from psoas_desktop.core.history_summary import SessionColumns
 from psoas_desktop.core.stats import SessionSummary
 from psoas_desktop.storage import schema
 from psoas_desktop.storage.rows import (
+    SESSION_COLUMNS,
     CheckinRow,
     EntryRow,
     SessionRow,
@@ -30,6 +31,14 @@ from psoas_desktop.storage.rows import (
     session_row,
 )
 from psoas_desktop.storage.schema import HistoryError, parse_utc
+
+# Through sessions_by_routine: the latest session run with another dosage marks where the count starts.
+_COMPLETED_WITH_DOSE_SQL = """
+SELECT count(*) FROM sessions
+WHERE routine = ? AND dose_hash = ? AND status = 'completed'
+  AND started_utc > coalesce(
+      (SELECT max(started_utc) FROM sessions WHERE routine = ? AND dose_hash IS NOT ?), '')
+"""
 
 
 class HistoryReader:
@@ -119,8 +128,7 @@ class HistoryReader:
             if conn is None:
                 return []
             rows = conn.execute(
-                "SELECT id, routine, level, started_utc, utc_offset_seconds, ended_utc, status FROM sessions"
-                " ORDER BY started_utc DESC, id DESC"
+                f"SELECT {SESSION_COLUMNS} FROM sessions ORDER BY started_utc DESC, id DESC"
             ).fetchall()
             sessions = [session_row(row) for row in rows]
             return as_interrupted_sessions(conn, sessions) if self._writer_gone else sessions
@@ -164,6 +172,13 @@ class HistoryReader:
             ):
                 grouped.setdefault(row[0], []).append(entry_row(row))
         return grouped
+
+    def completed_with_dose(self, routine: str, dose_hash: str) -> int:
+        with self.snapshot() as conn:
+            if conn is None:
+                return 0
+            row = conn.execute(_COMPLETED_WITH_DOSE_SQL, (routine, dose_hash, routine, dose_hash)).fetchone()
+            return int(row[0])
 
     def summaries(self) -> list[SessionSummary]:
         """One summary per session, newest first.

@@ -31,6 +31,25 @@ def planned_sql(sessions_where: str = "") -> str:
     )
 
 
+SESSION_COLUMNS = (
+    "id, routine, level, started_utc, utc_offset_seconds, ended_utc, status, routine_name, routine_hash"
+)
+"""The columns :func:`session_row` and :func:`summaries_from` read, in their order."""
+
+
+@dataclass(frozen=True)
+class RoutineAsRun:
+    """What a session keeps of its routine as it ran: its name, its content fingerprint and its dosage's
+    (see core.routine_file); None for what is not known."""
+
+    name: str | None = None
+    content_hash: str | None = None
+    dose_hash: str | None = None
+
+    def columns(self) -> tuple[str | None, str | None, str | None]:
+        return (self.name, self.content_hash, self.dose_hash)
+
+
 @dataclass(frozen=True)
 class SessionRow:
     id: int
@@ -40,6 +59,9 @@ class SessionRow:
     utc_offset_seconds: int
     ended_utc: datetime | None
     status: str
+    routine_name: str | None = None
+    """The routine's name when the session ran (None: a built-in, before names were kept)."""
+    routine_hash: str | None = None
 
     @property
     def started_local(self) -> datetime:
@@ -82,8 +104,7 @@ def load_summaries(conn: sqlite3.Connection, session_ids: Sequence[int] | None) 
     if session_ids is not None:
         where = f" IN ({', '.join('?' * len(session_ids))})"
     sessions = conn.execute(
-        "SELECT id, routine, level, started_utc, utc_offset_seconds, ended_utc, status FROM sessions"
-        + (f" WHERE id{where}" if where else ""),
+        f"SELECT {SESSION_COLUMNS} FROM sessions" + (f" WHERE id{where}" if where else ""),
         params,
     ).fetchall()
     totals = conn.execute(
@@ -107,8 +128,8 @@ def summaries_from(
     planned: Iterable[Sequence[Any]],
     checkins: Iterable[Sequence[Any]],
 ) -> list[SessionSummary]:
-    """Summaries from the rows of four queries: sessions (id, routine, level, started_utc,
-    utc_offset_seconds, ended_utc, status), their totals (session_id, exercise, seconds), their planned
+    """Summaries from the rows of four queries: sessions (:data:`SESSION_COLUMNS`), their totals
+    (session_id, exercise, seconds), their planned
     hold seconds (session_id, seconds: :func:`planned_sql`) and their check-ins (session_id, side,
     tightness) in time order, so the latest check-in of a side wins."""
     per_session: dict[int, dict[str, float]] = {}
@@ -124,7 +145,7 @@ def summaries_from(
             pair[1] = value
     zones: dict[int, timezone] = {}
     result = []
-    for session_id, routine, level, started, offset, ended, status in sessions:
+    for session_id, routine, level, started, offset, ended, status, routine_name, _hash in sessions:
         zone = zones.get(offset)
         if zone is None:
             zone = zones[offset] = timezone(timedelta(seconds=offset))
@@ -136,6 +157,7 @@ def summaries_from(
                 started=datetime.fromisoformat(started).astimezone(zone),
                 status=status,
                 routine=routine,
+                routine_name=routine_name,
                 level=level,
                 hold_seconds=sum(exercises.values()),
                 planned_hold_seconds=None if status == COMPLETED else planned_seconds.get(session_id, 0.0),
@@ -157,6 +179,8 @@ def session_row(row: Sequence[Any]) -> SessionRow:
         utc_offset_seconds=row[4],
         ended_utc=None if row[5] is None else parse_utc(row[5]),
         status=row[6],
+        routine_name=row[7],
+        routine_hash=row[8],
     )
 
 

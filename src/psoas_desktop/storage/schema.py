@@ -84,6 +84,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX checkins_by_session ON checkins (session_id, created_utc)",
     ),
+    # 2: user routines. A session keeps the routine's name and content fingerprint as they were when it ran
+    # (editing, renaming or deleting the routine later changes nothing in history), and the fingerprint of
+    # its dosage, by which a progression counts the sessions run since that dosage was set. NULL for the
+    # sessions made before: their routine was a built-in, named by the catalog.
+    (
+        "ALTER TABLE sessions ADD COLUMN routine_name TEXT",
+        "ALTER TABLE sessions ADD COLUMN routine_hash TEXT",
+        "ALTER TABLE sessions ADD COLUMN dose_hash TEXT",
+        "CREATE INDEX sessions_by_routine ON sessions (routine, started_utc)",
+    ),
 )
 
 
