@@ -14,10 +14,8 @@ from typing import TYPE_CHECKING, NoReturn
 from psoas_desktop import __version__
 from psoas_desktop.core.catalog import Catalog, load_catalog
 from psoas_desktop.core.errors import KnownError, SettingsError
-from psoas_desktop.core.formatting import format_duration
-from psoas_desktop.core.plan import build_timeline, format_table
 from psoas_desktop.core.setting_spec import Part, SettingSpec, Unit
-from psoas_desktop.core.settings import SPECS_BY_NAME, Settings, specs_of
+from psoas_desktop.core.settings import SPECS_BY_NAME, Level, Settings, specs_of
 
 if TYPE_CHECKING:
     from psoas_desktop.storage.history import History
@@ -132,7 +130,32 @@ def build_parser() -> argparse.ArgumentParser:
     export = command("export", "export every session with its holds")
     export.add_argument("--format", choices=("csv", "json"), required=True, help="csv or json")
     export.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
+    _add_routine_commands(command("routine", "list, check, import, export or delete routines"))
     return parser
+
+
+def _add_routine_commands(routine: argparse.ArgumentParser) -> None:
+    actions = routine.add_subparsers(
+        dest="routine_command", metavar="ACTION", parser_class=_Parser, required=True
+    )
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help_text)
+        _add_global_options(sub, in_command=True)
+        return sub
+
+    listing = action("list", "list the built-in routines and yours, with their length")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    validate = action("validate", "check a routine file; every problem is named with its place")
+    validate.add_argument("file", metavar="FILE")
+    importing = action("import", "check a routine file and add it to your routines")
+    importing.add_argument("file", metavar="FILE")
+    importing.add_argument("--replace", action="store_true", help="overwrite your routine of the same id")
+    export = action("export", "write a routine as a file to hand over (a built-in as a copy to edit)")
+    export.add_argument("id", metavar="ID")
+    export.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
+    delete = action("delete", "delete one of your routines (its past sessions stay in the history)")
+    delete.add_argument("id", metavar="ID")
 
 
 def _bounded(low: int, high: int) -> Callable[[str], int]:
@@ -184,14 +207,23 @@ def _print_catalog(catalog: Catalog, as_json: bool) -> None:
     print(f"\nSafety: {catalog.safety_note}")
 
 
-def _print_plan(catalog: Catalog, name: str, settings: Settings, as_json: bool) -> None:
-    timeline = build_timeline(catalog, catalog.resolve(name), settings)
-    if as_json:
-        print(json.dumps(timeline.to_json(), indent=2))
-    else:
-        print(format_table(catalog, timeline))
-        took = format_duration(timeline.total_seconds)
-        print(f"{timeline.routine} at {settings.level.value} level takes {took}.")
+def open_history_if_any(data_dir: Path | None) -> History | None:
+    """The history read-only, or None when the data folder has none yet (nothing recorded: no error)."""
+    from psoas_desktop.storage.paths import resolve_paths
+    from psoas_desktop.storage.schema import FILE_NAME
+
+    if not (resolve_paths(data_dir).data_dir / FILE_NAME).exists():
+        return None
+    return _open_history(data_dir)
+
+
+def _settings_level(args: argparse.Namespace) -> Level:
+    """The level in the window's settings (``routine list`` totals follow it, unless --level is given)."""
+    from psoas_desktop.qt.settings.store import SettingsStore
+    from psoas_desktop.storage.paths import resolve_paths
+
+    settings, _messages = SettingsStore(resolve_paths(None, args.config_dir).config_dir).load()
+    return settings.workout.level
 
 
 def _open_history(data_dir: Path | None) -> History:
@@ -287,8 +319,15 @@ def _run_command(argv: Sequence[str] | None) -> int:
             _print_catalog(load_catalog(), args.json)
             return 0
         if args.command == "plan":
-            _print_plan(load_catalog(), args.name, _workout(args), args.json)
+            from psoas_desktop.app.routine_commands import print_plan
+
+            print_plan(args.name, _workout(args), args.data_dir, args.json)
             return 0
+        if args.command == "routine":
+            from psoas_desktop.app.routine_commands import run_routine_command
+
+            level = args.level if args.routine_command != "list" or args.level else _settings_level(args)
+            return run_routine_command(args, level)
         if args.command == "history":
             _print_history(args.data_dir, args.weeks, args.goal, args.today, args.json)
             return 0

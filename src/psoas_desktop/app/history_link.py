@@ -32,7 +32,9 @@ from PySide6.QtCore import QObject, QSaveFile, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from psoas_desktop.app.history_saver import SessionSaver
+from psoas_desktop.core.catalog import Routine
 from psoas_desktop.core.errors import KnownError
+from psoas_desktop.core.routine_file import fingerprints
 from psoas_desktop.core.session_end import tightness_change, week_standing
 from psoas_desktop.core.settings import AppSettings
 from psoas_desktop.core.stats import weekly_stats
@@ -215,6 +217,8 @@ class HistoryLink(QObject):
         first, in order."""
         self.history = history
         self.saver.attach(history)
+        self.window.completed_sessions = self.completed_sessions
+        self.window.refresh_progression()
         if history.read_only:
             self._tell_not_saving(history)
         elif self.saver.settled:  # nothing to write again: the writable open is the save that succeeded
@@ -293,6 +297,16 @@ class HistoryLink(QObject):
     def session_id(self) -> int | None:
         """The running session's id once its start is saved."""
         return self.saver.session_id
+
+    def completed_sessions(self, routine: Routine) -> int:
+        """Sessions that count toward the routine's progression: completed with its dosage as it is now."""
+        if routine.progression is None or self.history is None:
+            return 0
+        try:
+            return self.history.completed_with_dose(routine.id, fingerprints(routine)[1])
+        except Exception:  # a damaged or closed file: the holds as written rather than a wrong growth
+            log.exception("history: counting a routine's sessions failed")
+            return 0
 
     # -- figures for reminders ------------------------------------------------------------------------------
 

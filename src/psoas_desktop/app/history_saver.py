@@ -27,7 +27,7 @@ from psoas_desktop.core.errors import KnownError
 from psoas_desktop.core.stats import is_shown
 from psoas_desktop.qt.history.checkin_dialog import Checkin, CheckinDialog
 from psoas_desktop.qt.session.main_window import MainWindow, SessionInfo
-from psoas_desktop.storage.history import History
+from psoas_desktop.storage.history import History, RoutineAsRun
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +206,9 @@ class SessionSaver(QObject):
         info = session.info
 
         def start(history: History) -> list[Future[Any]]:
-            session.id = history.submit_start_session(info.routine, info.level, info.started)
+            content, dose = info.fingerprints or (None, None)
+            kept = RoutineAsRun(info.routine_name or None, content, dose)
+            session.id = history.submit_start_session(info.routine, info.level, info.started, kept)
             return [session.id]
 
         self._with_history(_Write(start, self._check))

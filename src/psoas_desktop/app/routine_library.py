@@ -18,8 +18,7 @@ from psoas_desktop.core.routine_file import (
     UserRoutine,
     builtin_document,
     check_routine,
-    document_hash,
-    dose_hash,
+    fingerprints,
     read_routine,
 )
 from psoas_desktop.storage.export import write_atomic
@@ -49,12 +48,11 @@ class RoutineLibrary:
     def document(self, routine: Routine) -> dict[str, Any]:
         """The routine in the file format (a built-in's as its items with no values of their own)."""
         stored = self._documents.get(routine.id)
-        return stored if stored is not None else builtin_document(self.base, routine)
+        return stored if stored is not None else builtin_document(routine)
 
     def fingerprints(self, routine: Routine) -> tuple[str, str]:
         """(content hash, dose hash): kept with each session, so history knows what ran."""
-        document = self.document(routine)
-        return document_hash(document), dose_hash(document)
+        return fingerprints(routine)
 
     # -- checking ------------------------------------------------------------------------------------------
 

@@ -237,6 +237,8 @@ class Routine:
     rest_between_exercises_seconds: int = 0
     progression: Progression | None = None
     user: bool = False
+    fingerprints: tuple[str, str] | None = None
+    """A user routine's (content, dosage) fingerprints; see core.routine_file.fingerprints."""
 
     def override(self, position: int) -> ItemDose:
         return self.overrides[position] if self.overrides else NO_OVERRIDES

@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from psoas_desktop.core.catalog import Progression
-from psoas_desktop.core.plan import HoldGrowth
+from psoas_desktop.core.catalog import Catalog, PhaseKind, Progression, Routine
+from psoas_desktop.core.plan import HoldGrowth, Timeline, build_timeline
+from psoas_desktop.core.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -57,3 +58,21 @@ def next_hold_line(progression: Progression, state: ProgressionState, next_hold:
     count = state.sessions_to_next_step
     sessions = "session" if count == 1 else "sessions"
     return f"Next: {next_hold} s (+{progression.hold_seconds_step} s after {count} {sessions})"
+
+
+def progressed_timeline(
+    catalog: Catalog, routine: Routine, settings: Settings, completed_sessions: int
+) -> tuple[Timeline, ProgressionState | None]:
+    """The routine's timeline for its next session: with its progression's growth after
+    `completed_sessions`, and where the progression stands (None for a routine without one)."""
+    if routine.progression is None:
+        return build_timeline(catalog, routine, settings), None
+    written = build_timeline(catalog, routine, settings)
+    holds = [int(phase.seconds) for phase in written.phases if phase.kind is PhaseKind.HOLD]
+    state = progression_state(routine.progression, completed_sessions, holds)
+    return build_timeline(catalog, routine, settings, hold_growth(routine.progression, state)), state
+
+
+def first_hold(timeline: Timeline) -> int | None:
+    """The first hold's length: the figure "Next: 24 s" names."""
+    return next((int(phase.seconds) for phase in timeline.phases if phase.kind is PhaseKind.HOLD), None)

@@ -276,11 +276,21 @@ class _Checker:
             rest_between_exercises_seconds=data.get("rest_between_exercises_seconds", 0),
             progression=Progression(**progression) if progression else None,
             user=True,
+            fingerprints=(document_hash(document), dose_hash(document)),
         )
         return UserRoutine(routine, tuple(exercises), document, dict(self.images))
 
 
-def builtin_document(catalog: Catalog, routine: Routine) -> dict[str, Any]:
+def fingerprints(routine: Routine) -> tuple[str, str]:
+    """(content, dosage) fingerprints, kept with each session the routine runs: a user routine's come from
+    its file, a built-in's (or a single exercise's) from its items."""
+    if routine.fingerprints is not None:
+        return routine.fingerprints
+    document = builtin_document(routine)
+    return document_hash(document), dose_hash(document)
+
+
+def builtin_document(routine: Routine) -> dict[str, Any]:
     """A built-in routine in the file format (its items take every value from the level)."""
     return {
         "format": FORMAT,
@@ -302,7 +312,7 @@ def export_document(
     (a new id and name, since a file cannot take a built-in's id)."""
     if stored is None:
         routine = catalog.routine(routine_id)
-        return builtin_document(catalog, routine) | {
+        return builtin_document(routine) | {
             "id": f"{routine.id}-copy",
             "name": f"{routine.name} (copy)",
         }

@@ -37,6 +37,10 @@ CSV_COLUMNS = (
     "actual_seconds",
     "entry_started",
     "entry_status",
+    # Added with user routines (last, so readers of the older columns by position are unaffected): the
+    # routine's name and content fingerprint as the session ran; empty for sessions made before.
+    "routine_name",
+    "routine_hash",
 )
 
 
@@ -76,8 +80,11 @@ def to_csv(sessions: list[ExportedSession]) -> str:
         s = item.session
         ended = "" if s.ended_utc is None else s.ended_utc.astimezone(_zone(s.utc_offset_seconds)).isoformat()
         session_cells = [s.id, s.routine, s.level, _local_iso(s), ended, s.status]
+        kept = [s.routine_name or "", s.routine_hash or ""]
         if not item.entries:
-            writer.writerow([*session_cells, *[""] * (len(CSV_COLUMNS) - len(session_cells))])
+            writer.writerow(
+                [*session_cells, *[""] * (len(CSV_COLUMNS) - len(session_cells) - len(kept)), *kept]
+            )
         for e in item.entries:
             writer.writerow(
                 [
@@ -90,6 +97,7 @@ def to_csv(sessions: list[ExportedSession]) -> str:
                     repr(e.actual_seconds),
                     _local_iso(e),
                     e.status,
+                    *kept,
                 ]
             )
     return buffer.getvalue()
@@ -103,6 +111,8 @@ def to_json(sessions: list[ExportedSession]) -> str:
             {
                 "id": item.session.id,
                 "routine": item.session.routine,
+                "routine_name": item.session.routine_name,
+                "routine_hash": item.session.routine_hash,
                 "level": item.session.level,
                 "started": _local_iso(item.session),
                 "utc_offset_seconds": item.session.utc_offset_seconds,

@@ -15,7 +15,8 @@ from helpers.fake_clock import FakeClock
 from psoas_desktop.core.catalog import Catalog, Routine, load_catalog
 from psoas_desktop.core.engine import EngineState, PhaseStatus
 from psoas_desktop.core.formatting import format_duration
-from psoas_desktop.core.plan import Timeline, build_timeline
+from psoas_desktop.core.plan import Timeline
+from psoas_desktop.core.progression import ProgressionState, progressed_timeline
 from psoas_desktop.core.session_end import WeekStanding
 from psoas_desktop.core.settings import AppSettings, Level, Settings
 from psoas_desktop.qt.session import dialogs
@@ -439,12 +440,13 @@ def test_a_new_window_plans_its_preview_session_once(
     """Start-up time: filling the routine list must not prepare the idle session a second time."""
     planned: list[str] = []
 
-    def counting_build(catalog: Catalog, routine: Routine, settings: Settings) -> Timeline:
-        timeline = build_timeline(catalog, routine, settings)
-        planned.append(timeline.routine)
-        return timeline
+    def counting_build(
+        catalog: Catalog, routine: Routine, settings: Settings, completed: int
+    ) -> tuple[Timeline, ProgressionState | None]:
+        planned.append(routine.id)
+        return progressed_timeline(catalog, routine, settings, completed)
 
-    monkeypatch.setattr("psoas_desktop.qt.session.main_window.build_timeline", counting_build)
+    monkeypatch.setattr("psoas_desktop.qt.session.main_window.progressed_timeline", counting_build)
     win = MainWindow(load_catalog(), SettingsStore(tmp_path / "config"), AppSettings(), clock)
     qtbot.addWidget(win)
     assert planned == ["psoas-3"]

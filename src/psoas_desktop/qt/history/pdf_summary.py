@@ -117,7 +117,7 @@ def paint_summary(
         cursor.text("None yet.", 2.2)
     for session in data.this_week:
         started = session.started.astimezone(tz).strftime("%a %Y-%m-%d %H:%M")
-        routine = routine_names.get(session.routine, session.routine)
+        routine = session.routine_name or routine_names.get(session.routine, session.routine)
         minutes = session.hold_seconds / 60
         counts = "" if session.counted else " (stopped early, not counted)"
         cursor.text(f"{started}   {routine}   {session.status}{counts}   {minutes:.1f} min holding", 2.2)

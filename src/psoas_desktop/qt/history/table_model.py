@@ -53,7 +53,9 @@ class SessionTableModel(QAbstractTableModel):
         if column == 0:
             return summary.started.astimezone(self._tz).strftime("%Y-%m-%d %H:%M")
         if column == 1:
-            return self._routine_names.get(summary.routine, summary.routine)
+            return summary.routine_name or self._routine_names.get(
+                summary.routine, summary.routine
+            )  # as it ran
         if column == 2:
             return summary.status.replace("_", " ").capitalize()
         if column == 3:

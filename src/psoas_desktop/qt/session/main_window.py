@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from psoas_desktop.core.catalog import Catalog
+from psoas_desktop.core.catalog import Catalog, Routine
 from psoas_desktop.core.clock import Clock
 from psoas_desktop.core.engine import (
     EngineState,
@@ -37,6 +37,8 @@ from psoas_desktop.core.engine import (
 )
 from psoas_desktop.core.errors import KnownError
 from psoas_desktop.core.plan import build_timeline
+from psoas_desktop.core.progression import ProgressionState, hold_growth, progressed_timeline
+from psoas_desktop.core.routine_file import fingerprints
 from psoas_desktop.core.session_end import SessionEnd, TightnessChange, WeekStanding, session_end
 from psoas_desktop.core.settings import AppSettings, Level, Settings
 from psoas_desktop.qt.session.countdown import CountdownWidget
@@ -66,6 +68,9 @@ class SessionInfo:
     level: str
     started: datetime
     per_side: bool
+    routine_name: str = ""
+    fingerprints: tuple[str, str] | None = None
+    """The routine's (content, dosage) fingerprints as it runs: history keeps them with the session."""
 
 
 class MainWindow(QMainWindow):
@@ -120,6 +125,9 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._fitting = False
         self._panes_restored = False
+        # Completed sessions that count toward a routine's progression: the app asks its history (none here).
+        self.completed_sessions: Callable[[Routine], int] = lambda _routine: 0
+        self.progression: ProgressionState | None = None  # where the prepared routine's progression stands
 
         self.setWindowTitle("Psoas Desktop")
         self.setObjectName("MainWindow")
@@ -245,8 +253,9 @@ class MainWindow(QMainWindow):
         engine = self.ticker.engine
         if engine is not None and engine.state in (EngineState.RUNNING, EngineState.PAUSED):
             routine = self.catalog.resolve(engine.timeline.routine)
+            growth = hold_growth(routine.progression, self.progression)
             if engine.replace_upcoming_exercises(
-                build_timeline(self.catalog, routine, self.workout_settings)
+                build_timeline(self.catalog, routine, self.workout_settings, growth)
             ):
                 self.show_message("New settings apply from the next exercise.")
             self.ticker.poll()
@@ -302,12 +311,19 @@ class MainWindow(QMainWindow):
         name = name or self.exercise_list.current_routine_id()
         row = max(0, self.exercise_list.current_row()) if row is None else row
         routine = self.catalog.resolve(name)
-        timeline = build_timeline(self.catalog, routine, self.workout_settings)
+        timeline, self.progression = progressed_timeline(
+            self.catalog, routine, self.workout_settings, self.completed_sessions(routine)
+        )
         engine = SessionEngine(timeline, self.clock)
         engine.select_start(timeline.first_phase_of(min(row, len(timeline.exercise_ids) - 1)))
         self.follower.forget()
         self._show_end(None)
         self.ticker.set_engine(engine)
+
+    def refresh_progression(self) -> None:
+        """The history's count is known (or changed): an idle window plans its routine's holds again."""
+        if not self.session_active and self.end_summary is None:
+            self._prepare_session()
 
     def _start_prepared(self) -> None:
         engine = self.ticker.engine
@@ -323,6 +339,8 @@ class MainWindow(QMainWindow):
                 level=self.workout_settings.level.value,
                 started=self.clock.now(),
                 per_side=any(e.per_side for e in self.catalog.routine_exercises(routine)),
+                routine_name=routine.name,
+                fingerprints=fingerprints(routine),
             )
         )
         self.ticker.start()
