@@ -125,7 +125,9 @@ def schema_problems(root: Path, data: object, definition: str = "", prefix: str 
 
 def _path_key(path: str) -> tuple[object, ...]:
     # Numbers in a path sort as numbers: items[2] before items[10].
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"[\[\].]+", path) if part)
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[\[\].]+", path) if part
+    )
 
 
 def _explain(error: ValidationError, prefix: str) -> list[Problem]:
@@ -143,6 +145,8 @@ def _explain(error: ValidationError, prefix: str) -> list[Problem]:
     if rule in ("additionalProperties", "unevaluatedProperties"):
         names = re.findall(r"'([^']*)'", error.message.split("(", 1)[-1]) or ["?"]
         return [Problem(json_path([*error.absolute_path, n], prefix), "is not a known field") for n in names]
+    if rule == "maxLength" and where.endswith("image.data"):
+        return [Problem(where, "the picture is larger than 1 MB; at most 1 MB each")]
     return [Problem(where, _message(rule, expected, value))]
 
 
