@@ -19,6 +19,7 @@ BENCHMARKS = (
     "benchmarks.bench_audio_onset",
     "benchmarks.bench_history",
     "benchmarks.bench_history_view",
+    "benchmarks.bench_routines",
     "benchmarks.bench_package",  # builds the PyInstaller bundle (`make package`): about half a minute
 )
 

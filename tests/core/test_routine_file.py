@@ -421,3 +421,29 @@ def test_huge_arrays_and_deep_nesting_are_refused_with_a_bounded_list() -> None:
         deep = [deep]
     problems = problems_of(physio_file() | {"notes": deep})
     assert problems in (["$: nested too deeply"], ["notes: expected text, got a list"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), replacement=_json)
+def test_the_inlined_schema_judges_exactly_as_the_published_one(
+    data: st.DataObject, replacement: object
+) -> None:
+    """Checking uses the published schema with its references inlined (for speed): same verdicts, same places."""
+    from jsonschema import Draft202012Validator
+
+    from psoas_desktop.core.catalog import resource_root
+    from psoas_desktop.core.data_problems import SCHEMA_FILE, _validator
+
+    root = Path(str(resource_root()))
+    published = Draft202012Validator(json.loads((root / SCHEMA_FILE).read_text(encoding="utf-8")))
+    document = physio_file()
+    place = data.draw(st.sampled_from(_paths(document)[1:]))
+    target: Any = document
+    for part in place[:-1]:
+        target = target[part]
+    target[place[-1]] = replacement
+
+    def places(validator: Any) -> set[str]:
+        return {json_path(error.absolute_path) for error in validator.iter_errors(document)}
+
+    assert places(_validator(root, "")) == places(published)
