@@ -91,8 +91,15 @@ class _Context:
 
 
 def _check_catalog(ctx: _Context) -> str:
-    catalog = ctx.catalog
-    return f"{len(catalog.exercises)} exercises, {len(catalog.routines)} routines, {len(catalog.tips)} tips"
+    # Against the JSON Schema too: a start trusts the shipped files (the build checks them here), and
+    # routine files need jsonschema and its meta-schemas in the install.
+    catalog = load_catalog(validate=True)
+    if catalog != ctx.catalog:
+        raise RuntimeError("the catalog reads differently when it is checked against its schema")
+    return (
+        f"{len(catalog.exercises)} exercises, {len(catalog.routines)} routines, {len(catalog.tips)} tips;"
+        " valid against the routine schema"
+    )
 
 
 def _check_plans(ctx: _Context) -> str:
