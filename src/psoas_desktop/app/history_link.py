@@ -336,6 +336,7 @@ class HistoryLink(QObject):
             log.exception("history: reading the figures for the end screen failed")
             return
         self.window.show_end_details(week, tightness)
+        self.window.refresh_progression()  # a completed session may have grown a routine's holds
 
     # -- the history window -------------------------------------------------------------------------------
 

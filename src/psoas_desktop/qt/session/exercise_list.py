@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -41,7 +41,8 @@ from PySide6.QtWidgets import (
 
 from psoas_desktop.core.catalog import Catalog, Exercise, ExerciseKind, Routine
 from psoas_desktop.core.formatting import format_duration
-from psoas_desktop.core.plan import Timeline, build_timeline
+from psoas_desktop.core.plan import Timeline
+from psoas_desktop.core.progression import ProgressionState, first_hold, next_hold_line, progressed_timeline
 from psoas_desktop.core.settings import Level, Settings
 from psoas_desktop.qt.session.instructions import render_illustration
 
@@ -265,7 +266,10 @@ class ExerciseListPanel(QWidget):
         super().__init__(parent)
         self._catalog: Catalog | None = None
         self._settings = Settings()
-        self._timelines: dict[str, Timeline] = {}  # per routine, at the current catalog and settings
+        # Per routine, at the current catalog, settings and progression counts: (timeline, progression).
+        self._timelines: dict[str, tuple[Timeline, ProgressionState | None]] = {}
+        # Completed sessions that count toward a routine's progression (the app asks its history).
+        self.completed_sessions: Callable[[Routine], int] = lambda _routine: 0
         self._routine_id = ""
 
         self.routine_combo = QComboBox()
@@ -306,6 +310,11 @@ class ExerciseListPanel(QWidget):
         self.total_label = QLabel()
         self.total_label.setObjectName("totalTime")
         self.total_label.setAccessibleName("Total planned time")
+        self.progression_label = QLabel()  # "Next: 24 s (+2 s after 3 sessions)", for a routine that grows
+        self.progression_label.setObjectName("progression")
+        self.progression_label.setAccessibleName("Next session's hold")
+        self.progression_label.setWordWrap(True)
+        self.progression_label.hide()
 
         pickers = QGridLayout()
         pickers.addWidget(routine_label, 0, 0)
@@ -318,6 +327,7 @@ class ExerciseListPanel(QWidget):
         layout.addLayout(pickers)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.total_label)
+        layout.addWidget(self.progression_label)
 
         self.routine_combo.currentIndexChanged.connect(self._on_routine_index)
         self.level_combo.activated.connect(
@@ -358,13 +368,24 @@ class ExerciseListPanel(QWidget):
         if self._catalog is not None and self._routine_id:
             self._refresh_rows()
 
-    def _timeline(self, routine: Routine) -> Timeline:
-        """The routine planned at the current settings, once for its line in the box and its rows."""
+    def refresh_progression(self) -> None:
+        """The history's counts changed (or became known): plan the routines that grow again."""
+        self.set_settings(self._settings)
+
+    def _planned(self, routine: Routine) -> tuple[Timeline, ProgressionState | None]:
+        """The routine's next session at the current settings (its holds grown by its progression), once
+        for its line in the box and its rows."""
         assert self._catalog is not None
-        timeline = self._timelines.get(routine.id)
-        if timeline is None:
-            timeline = self._timelines[routine.id] = build_timeline(self._catalog, routine, self._settings)
-        return timeline
+        planned = self._timelines.get(routine.id)
+        if planned is None:
+            completed = self.completed_sessions(routine) if routine.progression is not None else 0
+            planned = self._timelines[routine.id] = progressed_timeline(
+                self._catalog, routine, self._settings, completed
+            )
+        return planned
+
+    def _timeline(self, routine: Routine) -> Timeline:
+        return self._planned(routine)[0]
 
     def _routine_text(self, routine: Routine) -> str:
         """The routine's name and planned time at the current settings, as the routine box lists it."""
@@ -417,12 +438,20 @@ class ExerciseListPanel(QWidget):
         if self._catalog is None or not self._routine_id:
             self.model.set_rows((), ())
             self.total_label.clear()
+            self.progression_label.hide()
             return
         routine = self._catalog.routine(self._routine_id)
         timeline = self._timeline(routine)
         exercises = self._catalog.routine_exercises(routine)
         self.model.set_rows(exercises, [timeline.exercise_seconds(i) for i in range(len(exercises))])
         self.total_label.setText(f"Total planned time: {format_duration(timeline.total_seconds)}")
+        state = self._planned(routine)[1]
+        hold = first_hold(timeline)
+        if routine.progression is not None and state is not None and hold is not None:
+            self.progression_label.setText(next_hold_line(routine.progression, state, hold))
+            self.progression_label.show()
+        else:
+            self.progression_label.hide()
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

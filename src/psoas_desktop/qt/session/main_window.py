@@ -312,7 +312,10 @@ class MainWindow(QMainWindow):
         row = max(0, self.exercise_list.current_row()) if row is None else row
         routine = self.catalog.resolve(name)
         timeline, self.progression = progressed_timeline(
-            self.catalog, routine, self.workout_settings, self.completed_sessions(routine)
+            self.catalog,
+            routine,
+            self.workout_settings,
+            self.completed_sessions(routine) if routine.progression is not None else 0,
         )
         engine = SessionEngine(timeline, self.clock)
         engine.select_start(timeline.first_phase_of(min(row, len(timeline.exercise_ids) - 1)))
@@ -321,7 +324,10 @@ class MainWindow(QMainWindow):
         self.ticker.set_engine(engine)
 
     def refresh_progression(self) -> None:
-        """The history's count is known (or changed): an idle window plans its routine's holds again."""
+        """The history's counts are known (or changed): the routine list and an idle window plan the holds
+        of routines that grow again."""
+        self.exercise_list.completed_sessions = self.completed_sessions
+        self.exercise_list.refresh_progression()
         if not self.session_active and self.end_summary is None:
             self._prepare_session()
 
