@@ -388,17 +388,25 @@ def _paths(value: object, here: tuple[str | int, ...] = ()) -> list[tuple[str | 
     return found
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data(), replacement=_json)
-def test_a_valid_file_with_any_one_value_replaced_reads_or_names_a_place(
+def _with_one_value_replaced(
     data: st.DataObject, replacement: object
-) -> None:
+) -> tuple[dict[str, Any], tuple[str | int, ...]]:
+    """The physio's file with the value at one drawn place replaced, and that place."""
     document = physio_file()
     place = data.draw(st.sampled_from(_paths(document)[1:]))
     target: Any = document
     for part in place[:-1]:
         target = target[part]
     target[place[-1]] = replacement
+    return document, place
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), replacement=_json)
+def test_a_valid_file_with_any_one_value_replaced_reads_or_names_a_place(
+    data: st.DataObject, replacement: object
+) -> None:
+    document, place = _with_one_value_replaced(data, replacement)
     outcome = _outcome(lambda: check_routine(document, CATALOG))
     if not isinstance(outcome, UserRoutine):
         assert outcome
@@ -436,12 +444,7 @@ def test_the_inlined_schema_judges_exactly_as_the_published_one(
 
     root = Path(str(resource_root()))
     published = Draft202012Validator(json.loads((root / SCHEMA_FILE).read_text(encoding="utf-8")))
-    document = physio_file()
-    place = data.draw(st.sampled_from(_paths(document)[1:]))
-    target: Any = document
-    for part in place[:-1]:
-        target = target[part]
-    target[place[-1]] = replacement
+    document, _place = _with_one_value_replaced(data, replacement)
 
     def places(validator: Any) -> set[str]:
         return {json_path(error.absolute_path) for error in validator.iter_errors(document)}

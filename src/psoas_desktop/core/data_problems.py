@@ -243,8 +243,6 @@ def _message(rule: str, expected: Any, value: Any) -> str:
         return f"{value!r} is not one of: {', '.join(str(v) for v in expected)}"
     if rule == "const":
         return f"expected {json.dumps(expected)}, got {json.dumps(value) if _is_plain(value) else kind_of(value)}"
-    if rule == "propertyNames":
-        return f"{value!r} is not a phase name"
     return f"{value!r} is not allowed here ({rule})"
 
 
