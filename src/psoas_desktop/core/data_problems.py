@@ -165,10 +165,15 @@ def schema_problems(root: Path, data: object, definition: str = "", prefix: str 
     return sorted(problems, key=lambda p: (_path_key(p.path), p.message))[:MAX_PROBLEMS]
 
 
+_NUMBER = re.compile(r"[0-9]+")  # not str.isdigit: "²" is a digit to it, and a field name can be anything
+
+
 def _path_key(path: str) -> tuple[object, ...]:
     # Numbers in a path sort as numbers: items[2] before items[10].
     return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[\[\].]+", path) if part
+        (0, int(part), "") if _NUMBER.fullmatch(part) else (1, 0, part)
+        for part in re.split(r"[\[\].]+", path)
+        if part
     )
 
 
