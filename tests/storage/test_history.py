@@ -42,7 +42,7 @@ def test_a_new_history_is_ours_in_wal_mode_with_full_sync(tmp_path: Path) -> Non
     db = tmp_path / "history.sqlite3"
     assert history.path == db and not history.read_only
     assert pragma(db, "application_id") == APPLICATION_ID == 0x50534F41
-    assert pragma(db, "user_version") == len(schema.MIGRATIONS) == 2
+    assert pragma(db, "user_version") == len(schema.MIGRATIONS) == 3
     assert pragma(db, "journal_mode") == "wal"
     writer = history._writer
     assert writer is not None
@@ -348,8 +348,8 @@ def test_a_first_version_history_gains_the_routine_columns_after_a_backup(
     ]
     assert upgraded.completed_with_dose("morning-hips", "d05e") == 1
     upgraded.close()
-    assert pragma(db, "user_version") == 2
-    copy = tmp_path / "history.sqlite3.pre-v2.bak"
+    assert pragma(db, "user_version") == len(schema.MIGRATIONS)
+    copy = tmp_path / f"history.sqlite3.pre-v{len(schema.MIGRATIONS)}.bak"
     assert pragma(copy, "user_version") == 1 and query(copy, "SELECT COUNT(*) FROM entries") == [(1,)]
 
 

@@ -24,7 +24,7 @@ from history_support import (
     pragma,
 )
 
-from psoas_desktop.storage import recovery, schema, wal_check
+from psoas_desktop.storage import global_ids, recovery, schema, wal_check
 from psoas_desktop.storage.history import History
 
 DB = "history.sqlite3"
@@ -348,6 +348,7 @@ def test_a_log_holding_a_just_created_history_is_ours(tmp_path: Path) -> None:
     conn.execute("PRAGMA wal_autocheckpoint = 0")
     conn.execute("BEGIN")
     conn.execute("PRAGMA application_id = 0x50534F41")
+    global_ids.register(conn)  # the functions the id migration calls
     for statements in schema.MIGRATIONS:
         for statement in statements:
             conn.execute(statement)

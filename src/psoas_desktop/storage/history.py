@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 from psoas_desktop.core.engine import HoldRecord
 from psoas_desktop.core.history_summary import SessionColumns
 from psoas_desktop.core.stats import SessionSummary
-from psoas_desktop.storage import recovery, schema
+from psoas_desktop.storage import devices, global_ids, recovery, schema
 from psoas_desktop.storage.reading import HistoryReader
 from psoas_desktop.storage.recovery import BACKUP_DIR, BACKUPS_KEPT, backup_date
 from psoas_desktop.storage.rows import CheckinRow, EntryRow, RoutineAsRun, SessionRow
@@ -283,8 +283,9 @@ class History:
         def insert(conn: sqlite3.Connection, touched: set[int]) -> int:
             cursor = conn.execute(
                 "INSERT INTO sessions (routine, level, started_utc, utc_offset_seconds, status,"
-                " routine_name, routine_hash, dose_hash) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
-                row,
+                " routine_name, routine_hash, dose_hash, uuid, device) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?,"
+                " (SELECT device FROM local_device))",
+                (*row, global_ids.new_id()),
             )
             assert cursor.lastrowid is not None
             touched.add(cursor.lastrowid)
@@ -358,8 +359,9 @@ class History:
             session_id = _resolve(session)
             touched.add(session_id)
             conn.execute(
-                "INSERT INTO checkins (session_id, side, tightness, note, created_utc) VALUES (?, ?, ?, ?, ?)",
-                (session_id, side, tightness, note, utc_text(created)),
+                "INSERT INTO checkins (session_id, side, tightness, note, created_utc, uuid, device)"
+                " VALUES (?, ?, ?, ?, ?, ?, (SELECT device FROM local_device))",
+                (session_id, side, tightness, note, utc_text(created), global_ids.new_id()),
             )
 
         return self._submit(insert)
@@ -413,6 +415,25 @@ class History:
         """Completed sessions of `routine` with this dosage since it was last run with another (a progression's
         count; a session stopped early never counts)."""
         return self._reader.completed_with_dose(routine, dose_hash)
+
+    def devices(self) -> list[devices.DeviceRow]:
+        """The devices this history knows, this one first, each with its count of sessions."""
+        with self.reading() as conn:
+            return [] if conn is None else devices.list_devices(conn)
+
+    def device_id(self) -> str | None:
+        """This data folder's device id (None when nothing can be read)."""
+        with self.reading() as conn:
+            return None if conn is None else devices.local_device(conn)
+
+    def submit_rename_device(self, name: str) -> Future[None]:
+        """Give this device a new name (shown on the other devices after their next merge)."""
+        cleaned = devices.checked_name(name)
+
+        def update(conn: sqlite3.Connection, touched: set[int]) -> None:
+            devices.rename(conn, devices.local_device(conn), cleaned)
+
+        return self._submit(update)
 
     def cached_snapshot(self) -> tuple[list[SessionSummary], SessionColumns] | None:
         """``summaries()`` and their columns when its cache is already filled (by the prewarm, the tray),

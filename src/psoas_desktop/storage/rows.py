@@ -32,7 +32,8 @@ def planned_sql(sessions_where: str = "") -> str:
 
 
 SESSION_COLUMNS = (
-    "id, routine, level, started_utc, utc_offset_seconds, ended_utc, status, routine_name, routine_hash"
+    "id, routine, level, started_utc, utc_offset_seconds, ended_utc, status, routine_name, routine_hash,"
+    " uuid, device"
 )
 """The columns :func:`session_row` and :func:`summaries_from` read, in their order."""
 
@@ -62,6 +63,8 @@ class SessionRow:
     routine_name: str | None = None
     """The routine's name when the session ran (None: a built-in, before names were kept)."""
     routine_hash: str | None = None
+    uuid: str | None = None
+    device: str | None = None
 
     @property
     def started_local(self) -> datetime:
@@ -96,6 +99,7 @@ class CheckinRow:
     tightness: int
     note: str
     created_utc: datetime
+    uuid: str | None = None
 
 
 def load_summaries(conn: sqlite3.Connection, session_ids: Sequence[int] | None) -> list[SessionSummary]:
@@ -145,7 +149,7 @@ def summaries_from(
             pair[1] = value
     zones: dict[int, timezone] = {}
     result = []
-    for session_id, routine, level, started, offset, ended, status, routine_name, _hash in sessions:
+    for session_id, routine, level, started, offset, ended, status, routine_name, *_rest in sessions:
         zone = zones.get(offset)
         if zone is None:
             zone = zones[offset] = timezone(timedelta(seconds=offset))
@@ -181,6 +185,8 @@ def session_row(row: Sequence[Any]) -> SessionRow:
         status=row[6],
         routine_name=row[7],
         routine_hash=row[8],
+        uuid=row[9],
+        device=row[10],
     )
 
 

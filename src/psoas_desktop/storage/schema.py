@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from psoas_desktop.core.errors import KnownError
+from psoas_desktop.storage import global_ids
 
 FILE_NAME = "history.sqlite3"
 APPLICATION_ID = 0x50534F41  # 'PSOA'
@@ -93,6 +94,35 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE sessions ADD COLUMN routine_hash TEXT",
         "ALTER TABLE sessions ADD COLUMN dose_hash TEXT",
         "CREATE INDEX sessions_by_routine ON sessions (routine, started_utc)",
+    ),
+    # 3: global ids, so histories of several devices merge by union. Each data folder makes its device id
+    # once (``local_device``); sessions and check-ins get a UUID and the device that made them. The rows
+    # made before get content-derived UUIDs (global_ids), the same ones an import of an old export gives.
+    (
+        "CREATE TABLE devices (id TEXT PRIMARY KEY, name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100))",
+        """CREATE TABLE local_device (
+            only INTEGER PRIMARY KEY CHECK (only = 1),
+            device TEXT NOT NULL REFERENCES devices (id)
+        )""",
+        "INSERT INTO devices (id, name) VALUES (psoas_new_id(), psoas_host_name())",
+        "INSERT INTO local_device (only, device) SELECT 1, id FROM devices",
+        "ALTER TABLE sessions ADD COLUMN uuid TEXT",
+        "ALTER TABLE sessions ADD COLUMN device TEXT REFERENCES devices (id)",
+        "UPDATE sessions SET uuid = psoas_session_uuid(routine, level, started_utc, utc_offset_seconds),"
+        " device = (SELECT device FROM local_device)",
+        "CREATE UNIQUE INDEX sessions_by_uuid ON sessions (uuid)",
+        "CREATE INDEX sessions_by_device ON sessions (device)",
+        "ALTER TABLE checkins ADD COLUMN uuid TEXT",
+        "ALTER TABLE checkins ADD COLUMN device TEXT REFERENCES devices (id)",
+        "UPDATE checkins SET device = (SELECT device FROM local_device), uuid = psoas_checkin_uuid("
+        "(SELECT s.uuid FROM sessions s WHERE s.id = checkins.session_id), created_utc, side, tightness, note)",
+        "CREATE UNIQUE INDEX checkins_by_uuid ON checkins (uuid)",
+        # Tombstones: a deleted session's UUID, so a merge never brings it back.
+        """CREATE TABLE deleted_sessions (
+            uuid TEXT PRIMARY KEY,
+            device TEXT NOT NULL,
+            deleted_utc TEXT NOT NULL
+        ) WITHOUT ROWID""",
     ),
 )
 
@@ -183,6 +213,7 @@ def connect(path: Path, *, mode: str = "rw") -> sqlite3.Connection:
     )
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        global_ids.register(conn)
     except BaseException:
         conn.close()
         raise
