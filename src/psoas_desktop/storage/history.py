@@ -31,7 +31,8 @@ from typing import Any, TypeVar
 from psoas_desktop.core.engine import HoldRecord
 from psoas_desktop.core.history_summary import SessionColumns
 from psoas_desktop.core.stats import SessionSummary
-from psoas_desktop.storage import devices, global_ids, recovery, schema
+from psoas_desktop.storage import devices, global_ids, recovery, schema, sync_events
+from psoas_desktop.storage.history_sync import HistorySync
 from psoas_desktop.storage.reading import HistoryReader
 from psoas_desktop.storage.recovery import BACKUP_DIR, BACKUPS_KEPT, backup_date
 from psoas_desktop.storage.rows import CheckinRow, EntryRow, RoutineAsRun, SessionRow
@@ -89,7 +90,7 @@ def not_saving_message(reason: str) -> str:
     return f"Workouts are not being saved: {reason}."
 
 
-class History:
+class History(HistorySync):
     """The workout history in ``data_dir/history.sqlite3``; make one with ``History.open``, then close it."""
 
     def __init__(
@@ -111,6 +112,7 @@ class History:
         self._now = now
         self._reason = not_saving_reason
         self._writer = writer
+        self._events = []  # the journal events of the transaction running on the writer thread
         # A writable History is the only writer of its file (one per data dir): its reader learns of every
         # change from our commits. A read-only one may see another process write.
         self._reader = HistoryReader(
@@ -254,10 +256,12 @@ class History:
         self, conn: sqlite3.Connection, action: Callable[[sqlite3.Connection, set[int]], _T]
     ) -> _T:
         touched: set[int] = set()
+        committed = False
         try:
             conn.execute("BEGIN IMMEDIATE")
             result = action(conn, touched)
             conn.execute("COMMIT")
+            committed = True
         except sqlite3.IntegrityError as exc:
             schema.rollback(conn)
             raise ValueError(f"the history refused the change: {exc}") from exc
@@ -269,6 +273,7 @@ class History:
             raise
         finally:
             self._reader.changed(touched)  # after the COMMIT: see HistoryReader.summaries for why
+            self._flush_events(conn, committed)
         return result
 
     def submit_start_session(
@@ -289,6 +294,8 @@ class History:
             )
             assert cursor.lastrowid is not None
             touched.add(cursor.lastrowid)
+            if self._journal is not None:
+                self._emit(sync_events.session_event(conn, cursor.lastrowid))
             return cursor.lastrowid
 
         return self._submit(insert)
@@ -320,6 +327,8 @@ class History:
                 " ON CONFLICT (session_id, phase_index, started_utc) DO NOTHING",
                 (session_id, *row),
             )
+            if self._journal is not None:
+                self._emit(sync_events.hold_event(*sync_events.session_uuid(conn, session_id), row))
 
         return self._submit(insert)
 
@@ -338,6 +347,9 @@ class History:
             )
             if cursor.rowcount != 1:
                 raise sqlite3.IntegrityError(f"no session {session_id}")
+            if self._journal is not None:
+                uuid, device = sync_events.session_uuid(conn, session_id)
+                self._emit(sync_events.end_event(uuid, device, status, utc_text(ended)))
 
         return self._submit(update)
 
@@ -355,14 +367,18 @@ class History:
         created = self._now()
         require_aware(created, "now()")
 
+        checkin = global_ids.new_id()
+
         def insert(conn: sqlite3.Connection, touched: set[int]) -> None:
             session_id = _resolve(session)
             touched.add(session_id)
             conn.execute(
                 "INSERT INTO checkins (session_id, side, tightness, note, created_utc, uuid, device)"
                 " VALUES (?, ?, ?, ?, ?, ?, (SELECT device FROM local_device))",
-                (session_id, side, tightness, note, utc_text(created), global_ids.new_id()),
+                (session_id, side, tightness, note, utc_text(created), checkin),
             )
+            if self._journal is not None:
+                self._emit(sync_events.checkin_event(conn, checkin))
 
         return self._submit(insert)
 
@@ -432,6 +448,7 @@ class History:
 
         def update(conn: sqlite3.Connection, touched: set[int]) -> None:
             devices.rename(conn, devices.local_device(conn), cleaned)
+            self._emit(sync_events.device_event(conn))
 
         return self._submit(update)
 

@@ -123,6 +123,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             device TEXT NOT NULL,
             deleted_utc TEXT NOT NULL
         ) WITHOUT ROWID""",
+        # How far each journal in the sync folder was merged (bytes, and a hash of its start to see a
+        # replaced file), events waiting for their session, and small facts such as where this device's
+        # whole history was last written ("joining late").
+        "CREATE TABLE sync_files (name TEXT PRIMARY KEY, consumed INTEGER NOT NULL, head TEXT NOT NULL)",
+        "CREATE TABLE sync_pending (id INTEGER PRIMARY KEY, event TEXT NOT NULL)",
+        "CREATE TABLE sync_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
 )
 

@@ -1,0 +1,190 @@
+"""The journal and the merge, without Qt: each device appends to its own file in the sync folder; merging
+the others' files is a union by UUID that tolerates what a sync engine does to files."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from history_support import histories_are_closed  # noqa: F401  (autouse: closes every History opened)
+from sync_support import Device
+
+from psoas_desktop.storage.journal import FOLDER_NAME, SyncFolderError, journal_path
+
+BERLIN = ZoneInfo("Europe/Berlin")
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=BERLIN)
+
+
+@pytest.fixture
+def sync_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    return folder
+
+
+def journal_of(device: Device) -> Path:
+    device_id = device.history.device_id()
+    assert device_id is not None
+    return journal_path(device.sync_dir, device_id)
+
+
+def test_every_event_is_a_line_with_format_and_version(tmp_path: Path, sync_dir: Path) -> None:
+    home = Device(tmp_path, "home", sync_dir)
+    session = home.record(T0, holds=2)
+    home.history.add_checkin(session, "left", 4, "better")
+    lines = [json.loads(line) for line in journal_of(home).read_text("utf-8").splitlines()]
+    assert {(line["format"], line["version"]) for line in lines} == {("psoas-history-journal", 1)}
+    assert [line["type"] for line in lines] == ["device", "session", "hold", "hold", "end", "checkin"]
+
+
+def test_a_session_recorded_on_one_device_reaches_the_other_once(tmp_path: Path, sync_dir: Path) -> None:
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+    session = home.record(T0, holds=3)
+    home.history.add_checkin(session, None, 2, "")
+    result = work.merge()
+    assert (result.new_sessions, result.devices, result.warnings) == (1, 1, [])
+    assert work.state() == home.state()
+    again = work.merge()  # safe to repeat
+    assert again.new_sessions == 0 and work.state() == home.state()
+    names = {d.name for d in work.history.devices()}
+    assert len(names) == 2 or len(work.history.devices()) == 2
+
+
+def test_joining_late_writes_the_whole_history_once(tmp_path: Path, sync_dir: Path) -> None:
+    home = Device(tmp_path, "home", sync_dir, attach=False)
+    home.record(T0)
+    home.record(T0 + timedelta(days=1))
+    home.attach()
+    size = journal_of(home).stat().st_size
+    home.history.close()
+    again = Device(tmp_path, "home", sync_dir)  # a restart: nothing written twice
+    assert journal_of(again).stat().st_size == size
+    work = Device(tmp_path, "work", sync_dir)
+    assert work.merge().new_sessions == 2 and work.state() == again.state()
+
+
+def test_a_half_written_last_line_waits_for_the_rest(tmp_path: Path, sync_dir: Path) -> None:
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+    home.record(T0)
+    path = journal_of(home)
+    whole = path.read_bytes()
+    cut = whole.rfind(b"\n", 0, len(whole) - 1) + 10  # into the last line
+    path.write_bytes(whole[:cut])
+    assert work.merge().warnings == []
+    (session,) = work.history.sessions()
+    assert session.status == "running"  # the end line has not arrived yet
+    path.write_bytes(whole)
+    assert work.merge().warnings == [] and work.state() == home.state()
+
+
+def test_a_file_that_shrank_or_was_replaced_keeps_what_was_merged(tmp_path: Path, sync_dir: Path) -> None:
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+    home.record(T0)
+    work.merge()
+    before = work.state()
+    path = journal_of(home)
+    path.write_bytes(b"")
+    assert work.merge().warnings == [] and work.state() == before
+    home.history.close()
+    path.unlink()
+    home = Device(tmp_path, "home", sync_dir)  # its journal gone: written again from the whole history
+    home.record(T0 + timedelta(days=1))
+    assert work.merge().new_sessions == 1 and work.state() == home.state()
+
+
+def test_conflict_copies_and_duplicates_merge_like_any_file(tmp_path: Path, sync_dir: Path) -> None:
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+    home.record(T0)
+    path = journal_of(home)
+    copy = path.with_name(path.name[: -len(".jsonl")] + ".sync-conflict-20260301-101010-ABCDEFG.jsonl")
+    copy.write_bytes(path.read_bytes())
+    home.record(T0 + timedelta(days=1))
+    result = work.merge()
+    assert (result.new_sessions, result.devices) == (2, 1) and work.state() == home.state()
+
+
+def test_lines_of_a_newer_version_are_skipped_with_one_warning(tmp_path: Path, sync_dir: Path) -> None:
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+    home.record(T0)
+    future = {"format": "psoas-history-journal", "version": 99, "type": "session", "uuid": "x"}
+    with journal_of(home).open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(future) + "\n" + json.dumps(future) + "\n")
+    result = work.merge()
+    (warning,) = result.warnings
+    assert "2 line(s) from a newer version" in warning and journal_of(home).name in warning
+    assert work.state() == home.state()
+
+
+def test_garbage_and_unreadable_files_are_named_and_the_rest_merges(tmp_path: Path, sync_dir: Path) -> None:
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+    home.record(T0)
+    folder = sync_dir / FOLDER_NAME
+    (folder / "garbage.jsonl").write_bytes(b"\x00\xffnot json\n{}\n[1, 2]\n")
+    (folder / "notes.txt").write_text("not a journal")  # not a journal: ignored
+    unreadable = folder / "locked.jsonl"
+    unreadable.mkdir()  # opening it fails for root too
+    result = work.merge()
+    assert result.new_sessions == 1 and work.state() == home.state()
+    assert len(result.warnings) == 2, result.warnings
+    assert any("garbage.jsonl: 3 damaged line(s)" in w for w in result.warnings)
+    assert any("locked.jsonl cannot be read" in w for w in result.warnings)
+    assert [w for w in work.merge().warnings if "garbage.jsonl" in w] == []  # told once
+
+
+def test_a_deleted_session_is_deleted_everywhere_and_never_returns(tmp_path: Path, sync_dir: Path) -> None:
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+    session = home.record(T0)
+    home.record(T0 + timedelta(days=1))
+    work.merge()
+    home.history.submit_delete_session(session, "2026-03-03T10:00:00.000000+00:00").result()
+    assert len(home.history.sessions()) == 1
+    work.merge()
+    assert work.state() == home.state() and len(work.history.sessions()) == 1
+    late = Device(tmp_path, "late", sync_dir)  # reads session and tombstone together: never shows it
+    late.merge()
+    assert late.state() == home.state()
+
+
+def test_a_deletion_on_the_receiving_device_travels_back(tmp_path: Path, sync_dir: Path) -> None:
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+    home.record(T0)
+    work.merge()
+    (merged,) = work.history.sessions()
+    work.history.submit_delete_session(merged.id, "2026-03-03T10:00:00.000000+00:00").result()
+    home.merge()
+    assert home.history.sessions() == []
+
+
+def test_the_sync_folder_and_the_data_folder_never_nest(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    device = Device(tmp_path, "data", tmp_path / "elsewhere", attach=False)
+    with pytest.raises(SyncFolderError, match="inside the data folder"):
+        device.history.submit_attach_journal(data / "sync", data)
+    with pytest.raises(SyncFolderError, match="inside the sync folder"):
+        device.history.submit_attach_journal(tmp_path, data)
+
+
+@pytest.mark.parametrize("error", [errno.ENOSPC, errno.EROFS])
+def test_a_journal_that_cannot_be_written_warns_and_history_is_still_saved(
+    tmp_path: Path, sync_dir: Path, monkeypatch: pytest.MonkeyPatch, error: int
+) -> None:
+    """A full disk or a read-only sync folder (the failure os.write gives; root ignores permissions)."""
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+
+    def failing_write(fd: int, data: object) -> int:
+        raise OSError(error, os.strerror(error))
+
+    with monkeypatch.context() as broken:
+        broken.setattr(os, "write", failing_write)  # only the journal writes with os.write here
+        home.record(T0)
+    assert len(home.history.sessions()) == 1  # saved here all the same
+    reason = "the disk is full" if error == errno.ENOSPC else "the sync folder is read-only"
+    assert home.warnings and "cannot be written" in home.warnings[0] and reason in home.warnings[0]
+    home.history.close()
+    home = Device(tmp_path, "home", sync_dir)  # the next attach writes the whole history again
+    assert work.merge().new_sessions == 1 and work.state() == home.state()
