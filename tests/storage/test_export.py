@@ -71,10 +71,13 @@ def test_json_has_every_session_with_entries_and_checkins(tmp_path: Path) -> Non
     first, second = populate(tmp_path)
     with History.open(tmp_path, now=Now(), read_only=True).history as history:
         data = json.loads(to_json(collect(history)))
-    assert data["format"] == "psoas-desktop-history" and data["version"] == 1
+        device, name = history.device_id(), history.devices()[0].name
+    assert data["format"] == "psoas-desktop-history" and data["version"] == 2
     one, two = data["sessions"]
     assert (one["id"], two["id"]) == (first, second)
     assert [e["phase_index"] for e in one["entries"]] == [1, 2, 3] and two["entries"] == []
+    assert (one["device"], one["device_name"]) == (device, name) and one["uuid"]
+    assert one["checkins"][0].pop("uuid")
     assert one["checkins"] == [
         {
             "side": "left",

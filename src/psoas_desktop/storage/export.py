@@ -20,7 +20,7 @@ from psoas_desktop.storage.history import CheckinRow, EntryRow, History, Session
 
 FORMATS = ("csv", "json")
 JSON_FORMAT_NAME = "psoas-desktop-history"
-JSON_FORMAT_VERSION = 1
+JSON_FORMAT_VERSION = 2  # 2: global ids (each session's uuid, device and device_name; each check-in's uuid)
 
 CSV_COLUMNS = (
     "session_id",
@@ -41,6 +41,10 @@ CSV_COLUMNS = (
     # routine's name and content fingerprint as the session ran; empty for sessions made before.
     "routine_name",
     "routine_hash",
+    # Added with sync (last again): the session's global id, and the device that recorded it.
+    "uuid",
+    "device",
+    "device_name",
 )
 
 
@@ -49,6 +53,7 @@ class ExportedSession:
     session: SessionRow
     entries: tuple[EntryRow, ...]
     checkins: tuple[CheckinRow, ...]
+    device_name: str | None = None
 
 
 def collect(history: History) -> list[ExportedSession]:
@@ -57,8 +62,14 @@ def collect(history: History) -> list[ExportedSession]:
     checkins: dict[int, list[CheckinRow]] = {}
     for checkin in history.checkins():
         checkins.setdefault(checkin.session_id, []).append(checkin)
+    names = {device.id: device.name for device in history.devices()}
     return [
-        ExportedSession(session, tuple(entries.get(session.id, ())), tuple(checkins.get(session.id, ())))
+        ExportedSession(
+            session,
+            tuple(entries.get(session.id, ())),
+            tuple(checkins.get(session.id, ())),
+            names.get(session.device or ""),
+        )
         for session in reversed(history.sessions())
     ]
 
@@ -80,7 +91,13 @@ def to_csv(sessions: list[ExportedSession]) -> str:
         s = item.session
         ended = "" if s.ended_utc is None else s.ended_utc.astimezone(_zone(s.utc_offset_seconds)).isoformat()
         session_cells = [s.id, s.routine, s.level, _local_iso(s), ended, s.status]
-        kept = [s.routine_name or "", s.routine_hash or ""]
+        kept = [
+            s.routine_name or "",
+            s.routine_hash or "",
+            s.uuid or "",
+            s.device or "",
+            item.device_name or "",
+        ]
         if not item.entries:
             writer.writerow(
                 [*session_cells, *[""] * (len(CSV_COLUMNS) - len(session_cells) - len(kept)), *kept]
@@ -110,6 +127,9 @@ def to_json(sessions: list[ExportedSession]) -> str:
         "sessions": [
             {
                 "id": item.session.id,
+                "uuid": item.session.uuid,
+                "device": item.session.device,
+                "device_name": item.device_name,
                 "routine": item.session.routine,
                 "routine_name": item.session.routine_name,
                 "routine_hash": item.session.routine_hash,
@@ -135,6 +155,7 @@ def to_json(sessions: list[ExportedSession]) -> str:
                 ],
                 "checkins": [
                     {
+                        "uuid": c.uuid,
                         "side": c.side,
                         "tightness": c.tightness,
                         "note": c.note,
