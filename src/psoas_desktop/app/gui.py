@@ -284,7 +284,7 @@ def _on_request(window: MainWindow, request: Request) -> None:
         window.show_message(f"A session is running; finish or stop it to start {request.start}.")
         return
     try:
-        window.start_session(request.start)
+        window.start_session_when_counted(request.start)
     except KnownError as exc:
         window.show_message(str(exc))
 
@@ -370,7 +370,7 @@ def _show_window(
     def begin() -> None:
         if args.start:
             try:
-                window.start_session(args.start)
+                window.start_session_when_counted(args.start)
             except KnownError as exc:
                 window.show_message(str(exc))
         if args.mat:

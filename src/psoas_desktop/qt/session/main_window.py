@@ -128,6 +128,8 @@ class MainWindow(QMainWindow):
         # Completed sessions that count toward a routine's progression: the app asks its history (none here).
         self.completed_sessions: Callable[[Routine], int] = lambda _routine: 0
         self.progression: ProgressionState | None = None  # where the prepared routine's progression stands
+        self.progression_counted = False  # the app has said how many sessions count (or that none can)
+        self._start_when_counted: str | None = None
 
         self.setWindowTitle("Psoas Desktop")
         self.setObjectName("MainWindow")
@@ -325,11 +327,25 @@ class MainWindow(QMainWindow):
 
     def refresh_progression(self) -> None:
         """The history's counts are known (or changed): the routine list and an idle window plan the holds
-        of routines that grow again."""
+        of routines that grow again, and a start that waited for them begins."""
+        self.progression_counted = True
         self.exercise_list.completed_sessions = self.completed_sessions
         self.exercise_list.refresh_progression()
-        if not self.session_active and self.end_summary is None:
+        waiting, self._start_when_counted = self._start_when_counted, None
+        if waiting is not None and not self.session_active:
+            self.start_session(waiting)
+        elif not self.session_active and self.end_summary is None:
             self._prepare_session()
+
+    def start_session_when_counted(self, name: str) -> None:
+        """Start now (``--start``, a later launch's request), unless the routine grows and the history has not
+        yet counted its sessions: then as soon as it has, so its holds are the next session's."""
+        routine = self.catalog.resolve(name)  # an unknown name raises here, at once
+        if routine.progression is None or self.progression_counted:
+            self.start_session(name)
+            return
+        self._start_when_counted = name
+        self.show_message(f"Starting {routine.name} as soon as the history has counted its sessions…")
 
     def _start_prepared(self) -> None:
         engine = self.ticker.engine
