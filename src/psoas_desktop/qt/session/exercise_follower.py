@@ -31,6 +31,10 @@ class ExerciseFollower:
         self._shown_exercise: tuple[Timeline, int] | None = None
         self._shown_step: tuple[int | None, Side | None] = (None, None)
 
+    def set_catalog(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._shown_exercise = None
+
     def forget(self) -> None:
         """Show the exercise and step again at the next snapshot (a new session, a new view)."""
         self._shown_exercise = None
