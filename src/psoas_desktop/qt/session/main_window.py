@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
             lambda: self.workout_settings.level,
         )
         self.routines: Routines | None = None  # the user's routines: set by the app (set_routines)
-        self.routine_actions = RoutineActions(self)
+        self.routine_actions: RoutineActions = RoutineActions(self)
         self.menu_actions = WindowActions(self)
         self.routine_actions.refresh_enabled()
         self.setAcceptDrops(True)  # a routine file dropped here is imported (after a preview)

@@ -243,13 +243,11 @@ class RoutineEditor(QDialog):
             watched is self.item_list
             and isinstance(event, QKeyEvent)
             and event.type() == QEvent.Type.KeyPress
+            and event.modifiers() == Qt.KeyboardModifier.AltModifier
+            and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down)
         ):
-            if event.modifiers() == Qt.KeyboardModifier.AltModifier and event.key() in (
-                Qt.Key.Key_Up,
-                Qt.Key.Key_Down,
-            ):
-                self.move_current(-1 if event.key() == Qt.Key.Key_Up else 1)
-                return True
+            self.move_current(-1 if event.key() == Qt.Key.Key_Up else 1)
+            return True
         return super().eventFilter(watched, event)
 
     # -- the document ----------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ class DosageBox(QWidget):
                 for widget in (self.checks[key], self.spins[key], self.notes[key]):
                     widget.setVisible(shown)
                 article = ranges.get(key)
-                self._ranges[key] = tuple(article) if article else None  # type: ignore[assignment]
+                self._ranges[key] = (int(article[0]), int(article[1])) if article else None
                 own = key in item
                 self.checks[key].setChecked(own)
                 self.spins[key].setEnabled(own)
