@@ -231,3 +231,40 @@ def test_a_builtin_cannot_be_edited_but_can_be_duplicated(
     assert for_id is None and document is not None
     assert document["name"] == f"{builtin.name} (copy)"
     assert document["id"] != builtin.id
+
+
+WALL = {
+    "id": "wall",
+    "name": "Wall psoas stretch",
+    "kind": "stretch",
+    "overview": "A standing stretch for the front of the hip.",
+    "steps": ["Stand side-on to a wall.", "Step your {side} foot forward.", "Tuck your tailbone under."],
+    "tips": ["Keep your back tall."],
+    "per_side": True,
+    "pattern": "hold",
+    "dosage": {"hold_seconds": [20, 30], "sets": [2, 3]},
+}
+
+
+def test_the_pane_shows_notes_an_off_guide_value_and_a_placeholder_picture(
+    window: MainWindow, library: RoutineLibrary
+) -> None:
+    document = {
+        "format": "psoas-routine",
+        "version": 1,
+        "id": "walls",
+        "name": "Walls",
+        "notes": "Slow breaths throughout.",
+        "exercises": [WALL],
+        "items": [{"exercise": "wall", "hold_seconds": 35}, {"exercise": "bridge"}],
+    }
+    library.save(library.check(document))
+    window.reload_catalog("walls")
+    window.start_session("walls")
+    window.ticker.poll()
+    pane = window.instructions
+    assert pane.heading.text() == "Wall psoas stretch"
+    assert pane.routine_notes_label.text() == "Slow breaths throughout."
+    assert not pane.routine_notes_label.isHidden()
+    assert "35 s · above the guide's 20–30 s" in pane.dosage_label.text()
+    assert not pane._pixmap.isNull()  # neither image nor drawing: the placeholder figure
