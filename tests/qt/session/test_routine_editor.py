@@ -268,3 +268,43 @@ def test_the_pane_shows_notes_an_off_guide_value_and_a_placeholder_picture(
     assert not pane.routine_notes_label.isHidden()
     assert "35 s · above the guide's 20–30 s" in pane.dosage_label.text()
     assert not pane._pixmap.isNull()  # neither image nor drawing: the placeholder figure
+
+
+def test_a_custom_exercise_with_a_picture_is_saved_beside_the_routine(
+    qtbot: QtBot, library: RoutineLibrary, tmp_path: Path
+) -> None:
+    from PySide6.QtGui import QImage
+
+    from psoas_desktop.qt.session.exercise_editor import ExerciseEditor
+
+    picture = tmp_path / "wall.png"
+    image = QImage(8, 8, QImage.Format.Format_ARGB32)
+    image.fill(0xFF336699)
+    assert image.save(str(picture))
+    taken = {e.id for e in library.catalog.exercises} | {"bridge-roll"}
+    dialog = ExerciseEditor(None, taken)
+    qtbot.addWidget(dialog)
+    QTest.keyClicks(dialog.name_edit, "Bridge roll!")
+    QTest.keyClicks(dialog.steps_edit, "Lie down.")
+    QTest.keyClick(dialog.steps_edit, Key.Key_Return)
+    QTest.keyClicks(dialog.steps_edit, "Roll up.")
+    QTest.keyClicks(dialog.tips_edit, "Breathe.")
+    dialog.pattern_box.setCurrentIndex(dialog.pattern_box.findData("timed"))
+    assert dialog.range_spins["duration_seconds"][0].isVisibleTo(dialog)
+    assert not dialog.range_spins["hold_seconds"][0].isVisibleTo(dialog)
+    assert not dialog.use_image_file(tmp_path / "notes.txt")  # not a picture: said, nothing kept
+    assert "PNG or SVG" in dialog.problem_label.text()
+    assert dialog.use_image_file(picture)
+    exercise = dialog.exercise()
+    assert exercise["id"] == "bridge-roll-2"  # from the name, kept unique
+    assert exercise["image"]["media_type"] == "image/png"
+    assert set(exercise["dosage"]) == {"duration_seconds", "sets"}
+
+    editor = RoutineEditor(library, SETTINGS)
+    qtbot.addWidget(editor)
+    editor.put_exercise(exercise, add_item=True)
+    assert editor.document["items"] == [{"exercise": "bridge-roll-2"}]
+    assert editor.save(), editor.problems_label.text()
+    routine_id = editor.document["id"]
+    saved = library.catalog.exercise(f"{routine_id}/bridge-roll-2")
+    assert saved.image and Path(saved.image).read_bytes() == picture.read_bytes()

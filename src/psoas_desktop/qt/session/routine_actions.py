@@ -224,7 +224,7 @@ class RoutineActions:
         except KnownError as exc:
             self.tell("Import routine", str(exc))
             return False
-        from psoas_desktop.qt.session.routine_editor import planned_total
+        from psoas_desktop.qt.session.routine_document import planned_total
 
         total = planned_total(routines, checked, self.window.workout_settings)
         if not ImportPreview.ask(preview_text(routines, checked, total), self.window):

@@ -11,7 +11,7 @@ import copy
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QUndoCommand, QUndoStack
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -35,57 +35,13 @@ from PySide6.QtWidgets import (
 from psoas_desktop.core.catalog import DOSAGE_BOUNDS, Catalog, Pattern
 from psoas_desktop.core.errors import KnownError
 from psoas_desktop.core.formatting import format_duration
-from psoas_desktop.core.plan import build_timeline
-from psoas_desktop.core.routine_file import FORMAT, VERSION, RoutineFileError, UserRoutine
+from psoas_desktop.core.routine_file import RoutineFileError
 from psoas_desktop.core.settings import Settings
 from psoas_desktop.qt.session.routine_access import Routines
+from psoas_desktop.qt.session.routine_document import DocumentEdit, new_document, planned_total
 from psoas_desktop.qt.session.routine_items import DosageBox
 
 CUSTOM = "custom:"  # marks a routine's own exercise in the add box
-
-
-def new_document(routines: Routines) -> dict[str, Any]:
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "id": routines.free_id("my-routine"),
-        "name": "My routine",
-        "items": [],
-    }
-
-
-def planned_total(routines: Routines, checked: UserRoutine, settings: Settings) -> float:
-    """The checked routine's time at these settings (its own exercises known for the plan)."""
-    others = [r for r in routines.catalog.routines if r.user and r.id != checked.routine.id]
-    catalog = routines.catalog.with_user_routines(
-        others, (*routines.catalog.user_exercises, *checked.exercises)
-    )
-    return build_timeline(catalog, checked.routine, settings).total_seconds
-
-
-class _Edit(QUndoCommand):
-    """One edit: the document before and after. Typing in one field merges into one step."""
-
-    def __init__(
-        self, editor: RoutineEditor, before: dict[str, Any], after: dict[str, Any], merge: int
-    ) -> None:
-        super().__init__()
-        self._editor, self._before, self._after, self._merge = editor, before, after, merge
-
-    def id(self) -> int:
-        return self._merge
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if self._merge < 0 or not isinstance(other, _Edit) or other.id() != self._merge:
-            return False
-        self._after = other._after
-        return True
-
-    def redo(self) -> None:
-        self._editor.show_document(self._after)
-
-    def undo(self) -> None:
-        self._editor.show_document(self._before)
 
 
 class RoutineEditor(QDialog):
@@ -148,9 +104,16 @@ class RoutineEditor(QDialog):
         self.up_button.clicked.connect(lambda: self.move_current(-1))
         self.down_button = QPushButton("Move down (Alt+Down)", self)
         self.down_button.clicked.connect(lambda: self.move_current(1))
+        self.new_exercise_button = QPushButton("New &exercise…", self)
+        self.new_exercise_button.clicked.connect(lambda: self.edit_exercise(None))
+        self.edit_exercise_button = QPushButton("Edi&t exercise…", self)
+        self.edit_exercise_button.setToolTip("Edit the selected item's exercise (this routine's own only)")
+        self.edit_exercise_button.clicked.connect(self.edit_current_exercise)
         adding = QHBoxLayout()
         adding.addWidget(self.add_box, 1)
         adding.addWidget(self.add_button)
+        adding.addWidget(self.new_exercise_button)
+        adding.addWidget(self.edit_exercise_button)
         moving = QHBoxLayout()
         for button in (self.remove_button, self.up_button, self.down_button):
             moving.addWidget(button)
@@ -270,7 +233,7 @@ class RoutineEditor(QDialog):
     def change(self, after: dict[str, Any], merge: int = -1) -> None:
         """Push one edit (the undo stack then shows it)."""
         if after != self.document:
-            self.undo_stack.push(_Edit(self, copy.deepcopy(self.document), after, merge))
+            self.undo_stack.push(DocumentEdit(self.show_document, copy.deepcopy(self.document), after, merge))
 
     def show_document(self, document: dict[str, Any]) -> None:
         self.document = copy.deepcopy(document)
@@ -380,6 +343,38 @@ class RoutineEditor(QDialog):
         after["items"].append({"exercise": chosen.removeprefix(CUSTOM)})
         self.change(after)
         self.item_list.setCurrentRow(len(after["items"]) - 1)
+
+    def edit_current_exercise(self) -> None:
+        row = self.item_list.currentRow()
+        if 0 <= row < len(self.document["items"]):
+            exercise_id = self.document["items"][row]["exercise"]
+            if exercise_id in self._custom():
+                self.edit_exercise(exercise_id)
+
+    def edit_exercise(self, exercise_id: str | None) -> None:
+        """Make a new exercise of this routine (added as an item) or change one it has."""
+        from psoas_desktop.qt.session.exercise_editor import ExerciseEditor
+
+        custom = self._custom()
+        taken = {e.id for e in self._catalog().exercises} | set(custom) | {self.document["id"]}
+        edited = ExerciseEditor.ask(custom.get(exercise_id) if exercise_id else None, taken, self)
+        if edited is not None:
+            self.put_exercise(edited, add_item=exercise_id is None)
+
+    def put_exercise(self, exercise: dict[str, Any], *, add_item: bool) -> None:
+        after = copy.deepcopy(self.document)
+        exercises = after.setdefault("exercises", [])
+        for index, known in enumerate(exercises):
+            if known["id"] == exercise["id"]:
+                exercises[index] = exercise
+                break
+        else:
+            exercises.append(exercise)
+        if add_item:
+            after["items"].append({"exercise": exercise["id"]})
+        self.change(after)
+        if add_item:
+            self.item_list.setCurrentRow(len(after["items"]) - 1)
 
     def remove_current(self) -> None:
         row = self.item_list.currentRow()
