@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,6 +25,7 @@ from psoas_desktop.core.errors import KnownError
 from psoas_desktop.core.formatting import format_duration
 from psoas_desktop.core.routine_file import RoutineFileError, UserRoutine, range_notes
 from psoas_desktop.qt.session.routine_access import Routines
+from psoas_desktop.qt.session.routine_document import dose_words, planned_total
 
 if TYPE_CHECKING:
     from psoas_desktop.qt.session.main_window import MainWindow
@@ -43,8 +45,7 @@ def preview_text(routines: Routines, checked: UserRoutine, total: float) -> str:
         lines.append(f"<p>{_escape(routine.notes)}</p>")
     lines.append("<ol>")
     for position, exercise_id in enumerate(routine.exercise_ids):
-        dose = routine.override(position).to_json()
-        own = ", ".join(f"{key.replace('_seconds', ' (s)')} {value}" for key, value in dose.items())
+        own = dose_words(routine.override(position).to_json())
         lines.append(
             f"<li>{_escape(catalog.exercise(exercise_id).name)} · {own or 'the level’s values'}</li>"
         )
@@ -72,6 +73,8 @@ class ImportPreview(QDialog):
         self.text = QLabel(html, self)
         self.text.setWordWrap(True)
         self.text.setObjectName("preview")
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.text.setMargin(8)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.text)
@@ -224,8 +227,6 @@ class RoutineActions:
         except KnownError as exc:
             self.tell("Import routine", str(exc))
             return False
-        from psoas_desktop.qt.session.routine_document import planned_total
-
         total = planned_total(routines, checked, self.window.workout_settings)
         if not ImportPreview.ask(preview_text(routines, checked, total), self.window):
             return False

@@ -32,6 +32,20 @@ def planned_total(routines: Routines, checked: UserRoutine, settings: Settings) 
     return build_timeline(catalog, checked.routine, settings).total_seconds
 
 
+_DOSE_WORDS = {
+    "hold_seconds": "hold {} s",
+    "pause_seconds": "pause {} s",
+    "duration_seconds": "{} s",
+    "reps": "{} reps",
+    "sets": "{} sets",
+}
+
+
+def dose_words(dose: dict[str, Any]) -> str:
+    """An item's own values in words ("hold 8 s, 8 reps, 2 sets"); "" when it takes the level's."""
+    return ", ".join(_DOSE_WORDS[key].format(dose[key]) for key in _DOSE_WORDS if key in dose)
+
+
 class DocumentEdit(QUndoCommand):
     """One edit: the document before and after. Typing in one field merges into one step."""
 

@@ -38,7 +38,7 @@ from psoas_desktop.core.formatting import format_duration
 from psoas_desktop.core.routine_file import RoutineFileError
 from psoas_desktop.core.settings import Settings
 from psoas_desktop.qt.session.routine_access import Routines
-from psoas_desktop.qt.session.routine_document import DocumentEdit, new_document, planned_total
+from psoas_desktop.qt.session.routine_document import DocumentEdit, dose_words, new_document, planned_total
 from psoas_desktop.qt.session.routine_items import DosageBox
 
 CUSTOM = "custom:"  # marks a routine's own exercise in the add box
@@ -127,6 +127,7 @@ class RoutineEditor(QDialog):
         self.rest_spin.setRange(0, 600)
         self.rest_spin.setSuffix(" s")
         self.rest_spin.setAccessibleName("Rest between exercises")
+        self.rest_spin.setMaximumWidth(120)
         self.rest_spin.valueChanged.connect(
             lambda v: self._set("rest_between_exercises_seconds", v or None, 2)
         )
@@ -269,8 +270,7 @@ class RoutineEditor(QDialog):
             name = self.exercise_of(item["exercise"])[0]
         except KnownError:
             name = item["exercise"]
-        own = [f"{k.split('_')[0]} {v}" for k, v in item.items() if k != "exercise"]
-        return f"{name} · {', '.join(own)}" if own else f"{name} · level's values"
+        return f"{name} · {dose_words(item) or 'level’s values'}"
 
     def _fill_add_box(self) -> None:
         current = self.add_box.currentData()
