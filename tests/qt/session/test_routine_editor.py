@@ -90,7 +90,7 @@ def test_a_routine_built_by_keyboard_saves_and_starts(
     assert "not yet" not in editor.total_label.text()
     editor.saved.connect(window.reload_catalog)
     assert editor.save()
-    routine_id = editor.document["id"]
+    routine_id = "keyboard-hips"  # a new routine's id follows its name
     assert routine_id in library.user_ids()
     assert window.exercise_list.current_routine_id() == routine_id
     window.start_session(routine_id)
@@ -305,6 +305,70 @@ def test_a_custom_exercise_with_a_picture_is_saved_beside_the_routine(
     editor.put_exercise(exercise, add_item=True)
     assert editor.document["items"] == [{"exercise": "bridge-roll-2"}]
     assert editor.save(), editor.problems_label.text()
-    routine_id = editor.document["id"]
+    routine_id = "my-routine"
     saved = library.catalog.exercise(f"{routine_id}/bridge-roll-2")
     assert saved.image and Path(saved.image).read_bytes() == picture.read_bytes()
+
+
+def test_a_drag_reorders_and_problems_are_marked_at_their_fields(
+    qtbot: QtBot, library: RoutineLibrary
+) -> None:
+    from PySide6.QtCore import QModelIndex
+
+    editor = RoutineEditor(library, SETTINGS)
+    qtbot.addWidget(editor)
+    hold = next(e for e in load_catalog().exercises if e.pattern.value == "hold")
+    editor.change(editor.document | {"items": [{"exercise": "bridge"}, {"exercise": hold.id}]})
+    assert editor.item_list.model().moveRow(QModelIndex(), 1, QModelIndex(), 0)  # as a drag does
+    assert [i["exercise"] for i in editor.document["items"]] == [hold.id, "bridge"]
+    editor.undo_stack.undo()
+    assert [i["exercise"] for i in editor.document["items"]] == ["bridge", hold.id]
+
+    editor.change(editor.document | {"name": " "})
+    assert not editor.save()
+    assert "name: must not be blank" in editor.problems_label.text()
+    assert "blank" in editor.name_edit.toolTip()  # the name's problem, at the name
+    editor.change(
+        editor.document
+        | {"name": "Fine", "items": [{"exercise": "bridge"}, {"exercise": hold.id, "reps": 5}]}
+    )
+    assert not editor.save()
+    assert "items[1].reps" in editor.problems_label.text()
+    assert editor.name_edit.toolTip() == ""
+    assert editor.item_list.item(1).text().startswith("⚠ ")
+    assert "has no reps" in editor.item_list.item(1).text()
+    assert not editor.item_list.item(0).text().startswith("⚠")
+    assert library.user_ids() == []
+
+
+def test_delete_asks_and_keeps_history_and_export_writes_the_file(
+    window: MainWindow, library: RoutineLibrary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = {
+        "format": "psoas-routine",
+        "version": 1,
+        "id": "mine",
+        "name": "Mine",
+        "items": [{"exercise": "bridge"}],
+    }
+    library.save(library.check(document))
+    window.reload_catalog("mine")
+    assert window.menu_actions.edit_routine.isEnabled()
+    output = tmp_path / "out.psoas-routine.json"
+    monkeypatch.setattr(window.routine_actions, "ask_save_path", lambda suggested: output)
+    window.menu_actions.export_routine.trigger()
+    assert json.loads(output.read_text())["id"] == "mine"
+    questions: list[str] = []
+    answers = iter([False, True])
+
+    def ask(title: str, text: str) -> bool:
+        questions.append(text)
+        return next(answers)
+
+    monkeypatch.setattr(window.routine_actions, "ask_yes", ask)
+    window.menu_actions.delete_routine.trigger()
+    assert "mine" in library.user_ids()  # No: kept
+    window.menu_actions.delete_routine.trigger()
+    assert "history" in questions[0]
+    assert library.user_ids() == []
+    assert window.exercise_list.current_routine_id() != "mine"

@@ -8,6 +8,7 @@ again and names every problem at its field.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -33,10 +34,12 @@ from PySide6.QtWidgets import (
 )
 
 from psoas_desktop.core.catalog import DOSAGE_BOUNDS, Catalog, Pattern
+from psoas_desktop.core.data_problems import Problem
 from psoas_desktop.core.errors import KnownError
 from psoas_desktop.core.formatting import format_duration
 from psoas_desktop.core.routine_file import RoutineFileError
 from psoas_desktop.core.settings import Settings
+from psoas_desktop.qt.session.exercise_editor import slug
 from psoas_desktop.qt.session.routine_access import Routines
 from psoas_desktop.qt.session.routine_document import DocumentEdit, dose_words, new_document, planned_total
 from psoas_desktop.qt.session.routine_items import DosageBox
@@ -62,6 +65,7 @@ class RoutineEditor(QDialog):
         self.routines = routines
         self.settings = settings
         self.for_id = for_id
+        self._new = document is None  # its id follows its name when saved
         self.document: dict[str, Any] = copy.deepcopy(document) if document else new_document(routines)
         self.undo_stack = QUndoStack(self)
         self._filling = False
@@ -256,8 +260,9 @@ class RoutineEditor(QDialog):
                 spin.setEnabled(growth is not None)
             row = self.item_list.currentRow()
             self.item_list.clear()
-            for item in document["items"]:
+            for index, item in enumerate(document["items"]):
                 self.item_list.addItem(self._item_text(item))
+                self.item_list.item(index).setData(Qt.ItemDataRole.UserRole, index)
             self.item_list.setCurrentRow(min(max(row, 0), self.item_list.count() - 1))
             self._fill_add_box()
         finally:
@@ -397,21 +402,16 @@ class RoutineEditor(QDialog):
         self.item_list.setCurrentRow(target)
 
     def _on_dragged(self) -> None:
-        """A drag reordered the rows: read the new order back from the texts' original positions."""
+        """A drag reordered the rows: each row knows the item it shows."""
         if self._filling:
             return
-        texts = [self.item_list.item(i).text() for i in range(self.item_list.count())]
-        pool = list(enumerate(self.document["items"]))
-        order: list[dict[str, Any]] = []
-        for text in texts:
-            for index, (_position, item) in enumerate(pool):
-                if self._item_text(item) == text:
-                    order.append(item)
-                    del pool[index]
-                    break
-        if len(order) == len(self.document["items"]):
+        order = [
+            self.item_list.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.item_list.count())
+        ]
+        items = self.document["items"]
+        if sorted(order) == list(range(len(items))) and order != sorted(order):
             after = copy.deepcopy(self.document)
-            after["items"] = copy.deepcopy(order)
+            after["items"] = [copy.deepcopy(items[index]) for index in order]
             self.change(after)
 
     # -- checking and saving ---------------------------------------------------------------------------
@@ -430,11 +430,16 @@ class RoutineEditor(QDialog):
 
     def save(self) -> bool:
         """Check and store; every problem is named at its field and nothing is written."""
+        document = self.document
+        if self._new and document.get("name", "").strip():
+            # A new routine's file is named after it ("Evening hips" -> evening-hips).
+            document = document | {"id": self.routines.free_id(slug(document["name"]))}
         try:
-            checked = self.routines.check(self.document, for_id=self.for_id)
+            checked = self.routines.check(document, for_id=self.for_id)
             self.routines.save(checked, replaces=self.for_id)
         except RoutineFileError as exc:
             self.problems_label.setText("Not saved:\n" + "\n".join(f"• {p}" for p in exc.problems))
+            self._mark(exc.problems)
             return False
         except KnownError as exc:
             self.problems_label.setText(f"Not saved: {exc}")
@@ -444,6 +449,18 @@ class RoutineEditor(QDialog):
         self.saved.emit(checked.routine.id)
         self.accept()
         return True
+
+    def _mark(self, problems: list[Problem]) -> None:
+        """Each problem also at its field: the name's tooltip, a ⚠ before the item it concerns."""
+        named = [p.message for p in problems if p.path == "name" or p.path.startswith("name.")]
+        self.name_edit.setToolTip("\n".join(named))
+        self.name_edit.setAccessibleDescription("\n".join(named))
+        for row in range(self.item_list.count()):
+            own = [p.message for p in problems if re.match(rf"items\[{row}\](\.|$)", p.path)]
+            item = self.item_list.item(row)
+            text = self._item_text(self.document["items"][row])
+            item.setText(f"⚠ {text} — {'; '.join(own)}" if own else text)
+            item.setToolTip("\n".join(own))
 
     @staticmethod
     def ask_unsaved(parent: QWidget) -> QMessageBox.StandardButton:
