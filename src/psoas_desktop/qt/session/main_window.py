@@ -10,7 +10,6 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
@@ -464,14 +463,10 @@ class MainWindow(QMainWindow):
         self.routine_actions.refresh_enabled()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.routines is not None and _dropped_file(event) is not None:
-            event.acceptProposedAction()
+        self.routine_actions.drag_enter(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        path = _dropped_file(event)
-        if path is not None and self.routines is not None:
-            event.acceptProposedAction()
-            self.routine_actions.import_path(path)
+        self.routine_actions.drop(event)
 
     # -- sound ------------------------------------------------------------------------------------------------
 
@@ -627,11 +622,3 @@ def _confirm_stop(parent: QWidget) -> bool:
     from psoas_desktop.qt.session.dialogs import ConfirmStop
 
     return ConfirmStop.ask(parent)
-
-
-def _dropped_file(event: QDragEnterEvent | QDropEvent) -> Path | None:
-    """The one local .json file being dropped, if that is what it is."""
-    urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-    if len(urls) == 1 and urls[0].isLocalFile() and urls[0].toLocalFile().endswith(".json"):
-        return Path(urls[0].toLocalFile())
-    return None

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -61,6 +62,14 @@ def preview_text(routines: Routines, checked: UserRoutine, total: float) -> str:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def dropped_file(event: QDragEnterEvent | QDropEvent) -> Path | None:
+    """The one local .json file being dropped, if that is what it is."""
+    urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+    if len(urls) == 1 and urls[0].isLocalFile() and urls[0].toLocalFile().endswith(".json"):
+        return Path(urls[0].toLocalFile())
+    return None
 
 
 class ImportPreview(QDialog):
@@ -149,6 +158,18 @@ class RoutineActions:
             self.window.show_message(f"Cannot {work}: your own routines are not available.")
             return False
         return True
+
+    # -- dropping a file on the window -----------------------------------------------------------------
+
+    def drag_enter(self, event: QDragEnterEvent) -> None:
+        if self.window.routines is not None and dropped_file(event) is not None:
+            event.acceptProposedAction()
+
+    def drop(self, event: QDropEvent) -> None:
+        path = dropped_file(event)
+        if path is not None and self.window.routines is not None:
+            event.acceptProposedAction()
+            self.import_path(path)
 
     # -- the menu entries ------------------------------------------------------------------------------
 
