@@ -80,6 +80,11 @@ def test_a_routine_built_by_keyboard_saves_and_starts(
         editor.add_button, Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     )
     assert [i["exercise"] for i in editor.document["items"]] == [first.id, second.id]
+    editor.name_edit.setFocus()
+    QTest.keyClicks(editor.name_edit, " typo")
+    QTest.keyClick(editor.name_edit, Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the stack's undo
+    assert editor.name_edit.text() == "Keyboard hips"
+    assert len(editor.document["items"]) == 2
     editor.item_list.setFocus()
     editor.item_list.setCurrentRow(1)
     QTest.keyClick(editor.item_list, Key.Key_Up, Qt.KeyboardModifier.AltModifier)

@@ -86,6 +86,9 @@ class RoutineEditor(QDialog):
         self.notes_edit.setTabChangesFocus(True)
         self.notes_edit.setFixedHeight(60)
         self.notes_edit.textChanged.connect(self._on_notes)
+        self.notes_edit.setUndoRedoEnabled(False)
+        for edit in (self.name_edit, self.notes_edit):
+            edit.installEventFilter(self)
 
         self.item_list = QListWidget(self)
         self.item_list.setAccessibleName("Exercises of the routine")
@@ -207,6 +210,13 @@ class RoutineEditor(QDialog):
         layout.addLayout(bottom)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched in (self.name_edit, self.notes_edit)
+            and event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and (event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo))
+        ):
+            return True  # the text boxes' own undo would bypass the stack: Ctrl+Z undoes the routine's edits
         if (
             watched is self.item_list
             and isinstance(event, QKeyEvent)
