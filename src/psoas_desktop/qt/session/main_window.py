@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -48,6 +48,8 @@ from psoas_desktop.qt.session.extra_views import CountdownWindow, ExtraViews
 from psoas_desktop.qt.session.focus_return import FocusReturn
 from psoas_desktop.qt.session.instructions import InstructionPane
 from psoas_desktop.qt.session.message_bars import NoticeBar, SaveWarningBar, stacked_above
+from psoas_desktop.qt.session.routine_access import Routines
+from psoas_desktop.qt.session.routine_actions import RoutineActions
 from psoas_desktop.qt.session.ticker import Ticker
 from psoas_desktop.qt.session.window_actions import WindowActions
 from psoas_desktop.qt.session.window_layout import fit_to_size, restore_geometry, restore_panes, save_layout
@@ -141,7 +143,11 @@ class MainWindow(QMainWindow):
             self._countdowns,
             lambda: self.workout_settings.level,
         )
+        self.routines: Routines | None = None  # the user's routines: set by the app (set_routines)
+        self.routine_actions: RoutineActions = RoutineActions(self)
         self.menu_actions = WindowActions(self)
+        self.routine_actions.refresh_enabled()
+        self.setAcceptDrops(True)  # a routine file dropped here is imported (after a preview)
         self.focus_return = FocusReturn(self, self.start_button)  # after every dialog
         self.start_button.setFocus(Qt.FocusReason.OtherFocusReason)  # not the routine box: Space starts
         self.ticker.snapshot_changed.connect(self._on_snapshot)
@@ -153,6 +159,7 @@ class MainWindow(QMainWindow):
         # Connected after the list is filled: filling it selects a routine, prepared once just above.
         self.exercise_list.exercise_selected.connect(lambda _row: self._prepare_session())
         self.exercise_list.routine_changed.connect(lambda _id: self._prepare_session())
+        self.exercise_list.routine_changed.connect(lambda _id: self.routine_actions.refresh_enabled())
         self.exercise_list.exercise_activated.connect(self.start_from_row)
         self.exercise_list.level_chosen.connect(self.choose_level)
         restore_geometry(self, self.store)
@@ -451,6 +458,31 @@ class MainWindow(QMainWindow):
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text)
+
+    # -- the user's routines -------------------------------------------------------------------------------
+
+    def set_routines(self, routines: Routines) -> None:
+        self.routines = routines
+        self.reload_catalog()
+
+    def reload_catalog(self, select: str | None = None) -> None:
+        """Take the routines' catalog again (after a save, import or delete); select `select` when given,
+        else keep the selected routine when it still exists."""
+        if self.routines is None:
+            return
+        self.catalog = self.routines.catalog
+        self.follower.set_catalog(self.catalog)
+        self.exercise_list.set_catalog(self.catalog)
+        if select is not None and any(r.id == select for r in self.catalog.routines):
+            self.exercise_list.select_routine(select)
+        self._prepare_session()
+        self.routine_actions.refresh_enabled()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.routine_actions.drag_enter(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.routine_actions.drop(event)
 
     # -- sound ------------------------------------------------------------------------------------------------
 
