@@ -79,4 +79,27 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c "
   import -window \$history '$out/history.png'      # the history window alone, not the screen
   kill \$pid; wait \$pid || true
 "
+# A routine of one's own: the import preview of a file, then the editor with it.
+mkdir -p "$tmp/config3"
+printf '[app]\nwelcome_seen=true\n' > "$tmp/config3/psoas-desktop.ini"
+cp "$here/scripts/demo_routine.json" "$tmp/evening-hips.psoas-routine.json"
+xvfb-run -a -s "-screen 0 1280x800x24" bash -c "
+  set -e
+  export QT_QPA_PLATFORM=xcb
+  $(declare -f shoot_window)
+  '$app' --data-dir '$tmp/routines' --config-dir '$tmp/config3' &
+  pid=\$!
+  win=\$(xdotool search --sync --onlyvisible --name '^Psoas Desktop\$' | head -1)
+  xdotool windowfocus --sync \$win; sleep 1.5
+  xdotool key ctrl+i; sleep 1.5                   # Import routine…: the file dialog
+  xdotool type --delay 20 '$tmp/evening-hips.psoas-routine.json'; xdotool key Return; sleep 1.5
+  shoot_window '^Import routine\$' '$out/routine-import.png'
+  xdotool key Return; sleep 1.5                   # Import: saved and selected
+  xdotool key ctrl+shift+e; sleep 1.5             # Edit routine…
+  editor=\$(xdotool search --sync --onlyvisible --name '^Edit routine\$' | head -1)
+  xdotool windowfocus --sync \$editor; sleep 0.3
+  xdotool key alt+x Down Down; sleep 0.8          # the wall stretch's item: its 35 s is off the guide
+  import -window \$editor '$out/routine-editor.png'
+  kill \$pid; wait \$pid || true
+"
 echo "screenshots in $out"

@@ -284,7 +284,7 @@ def _on_request(window: MainWindow, request: Request) -> None:
         window.show_message(f"A session is running; finish or stop it to start {request.start}.")
         return
     try:
-        window.start_session(request.start)
+        window.start_session_when_counted(request.start)
     except KnownError as exc:
         window.show_message(str(exc))
 
@@ -352,15 +352,19 @@ def _show_window(
     store = SettingsStore(paths.config_dir)
     settings, messages = store.load()
     apply_theme(app, settings.theme.value)
-    window = MainWindow(catalog, store, settings, SystemClock())
+    from psoas_desktop.app.routine_library import RoutineLibrary
+
+    library = RoutineLibrary(catalog, paths.data_dir)  # no jsonschema import without user routines
+    window = MainWindow(library.catalog, store, settings, SystemClock())
+    window.set_routines(library)
     window.on_theme_changed = lambda theme: apply_theme(app, theme)
     quit_signals.received.connect(lambda number: _quit_when_told(window, number))
     if args.level is not None:
         window.level_override = args.level
         window.exercise_list.set_settings(window.workout_settings)
     window.show()
-    if messages:
-        window.show_message(" ".join(messages))
+    if messages or library.problems:
+        window.show_message(" ".join([*messages, *library.problems]))
 
     def attach_history() -> None:
         link = _attach_history(window, paths)
@@ -370,7 +374,7 @@ def _show_window(
     def begin() -> None:
         if args.start:
             try:
-                window.start_session(args.start)
+                window.start_session_when_counted(args.start)
             except KnownError as exc:
                 window.show_message(str(exc))
         if args.mat:

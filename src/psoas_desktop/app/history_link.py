@@ -175,6 +175,7 @@ class HistoryLink(QObject):
             log.error("history: opening failed", exc_info=result)
             if self.history is None:
                 self.saver.unavailable()
+                self.window.refresh_progression()  # nothing to count: a waiting start goes ahead as written
             self._not_saving(f"The history could not be opened: {result}. Workouts are not being saved.")
             return
         for message in result.messages:

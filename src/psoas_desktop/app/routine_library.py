@@ -21,7 +21,6 @@ from psoas_desktop.core.routine_file import (
     fingerprints,
     read_routine,
 )
-from psoas_desktop.storage.export import write_atomic
 from psoas_desktop.storage.routines import RoutineStore
 
 
@@ -109,7 +108,7 @@ class RoutineLibrary:
         text = json.dumps(self.store.export(routine_id, self.base), indent=2, ensure_ascii=False) + "\n"
         if output is not None:
             try:
-                write_atomic(output, text)
+                _write_atomic(output, text)
             except OSError as exc:
                 raise KnownError(f"cannot write {output}: {exc.strerror or exc}") from exc
         return text
@@ -126,3 +125,10 @@ class RoutineLibrary:
 
 def _id_taken(routine_id: str) -> Problem:
     return Problem("id", f"a routine with the id {routine_id!r} exists already; choose another")
+
+
+def _write_atomic(path: Path, text: str | bytes) -> None:
+    # Imported here: storage.export brings the history (sqlite), which start-up loads only after the first paint.
+    from psoas_desktop.storage.export import write_atomic
+
+    write_atomic(path, text)

@@ -27,7 +27,6 @@ from psoas_desktop.core.routine_file import (
     export_document,
     read_routine,
 )
-from psoas_desktop.storage.export import write_atomic
 
 FOLDER = "routines"
 CHECKED = ".checked"
@@ -195,3 +194,10 @@ def _named_images(document: dict[str, Any], source_folder: Path) -> dict[str, by
             if content is not None:
                 images[name] = content
     return images
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    # Imported here: storage.export brings the history (sqlite), which start-up loads only after the first paint.
+    from psoas_desktop.storage import export
+
+    export.write_atomic(path, text)

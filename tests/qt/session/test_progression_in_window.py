@@ -50,3 +50,30 @@ def test_the_window_plans_and_shows_the_next_sessions_hold(qtbot: QtBot, tmp_pat
     assert win.exercise_list.routine_combo.currentText().startswith("Growing · ")
     win.exercise_list.select_routine("psoas-3")
     assert label.isHidden()
+
+
+def running(win: MainWindow) -> bool:
+    """A call, not the property: mypy would keep a narrowed property across the window's own calls."""
+    return win.session_active
+
+
+def test_a_start_of_a_routine_that_grows_waits_for_the_history_to_count(qtbot: QtBot, tmp_path: Path) -> None:
+    """--start right after launch: the history opens in the background; the holds must be the next session's."""
+    base = load_catalog()
+    routine = check_routine(GROWING, base)
+    catalog = base.with_user_routines([routine.routine], routine.exercises)
+    win = MainWindow(catalog, SettingsStore(tmp_path / "config"), AppSettings(), FakeClock())
+    qtbot.addWidget(win)
+    win.start_session_when_counted("growing")
+    assert not running(win) and "as soon as the history has counted" in win.statusBar().currentMessage()
+    win.completed_sessions = lambda asked: 3
+    win.refresh_progression()
+    assert running(win)
+    engine = win.ticker.engine
+    assert engine is not None and {p.seconds for p in engine.timeline.phases if p.kind is PhaseKind.HOLD} == {
+        22.0
+    }
+    win.request_stop()
+    win.start_session_when_counted("quick-stretch")  # counted now, and a built-in never waits
+    assert running(win) and win.ticker.engine is not None
+    assert win.ticker.engine.timeline.routine == "quick-stretch"

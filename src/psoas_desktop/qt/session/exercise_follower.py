@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from psoas_desktop.core.catalog import Catalog, Side
+from psoas_desktop.core.catalog import Catalog, Exercise, Side
 from psoas_desktop.core.engine import EngineState, Snapshot
+from psoas_desktop.core.errors import KnownError
 from psoas_desktop.core.plan import Timeline
+from psoas_desktop.core.routine_file import OVERRIDES, range_note
 from psoas_desktop.core.settings import Level
 from psoas_desktop.qt.session.countdown import CountdownWidget
 from psoas_desktop.qt.session.exercise_list import ExerciseListPanel
@@ -31,6 +33,10 @@ class ExerciseFollower:
         self._shown_exercise: tuple[Timeline, int] | None = None
         self._shown_step: tuple[int | None, Side | None] = (None, None)
 
+    def set_catalog(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._shown_exercise = None
+
     def forget(self) -> None:
         """Show the exercise and step again at the next snapshot (a new session, a new view)."""
         self._shown_exercise = None
@@ -49,7 +55,14 @@ class ExerciseFollower:
             self._shown_exercise = key
             self._shown_step = (None, None)
             exercise = self._catalog.exercise(phase.exercise)
-            self._instructions.show_exercise(exercise, self._level(), self._catalog.safety_note)
+            notes, off_guide = self._routine_notes(timeline, phase.exercise_index, exercise)
+            self._instructions.show_exercise(
+                exercise,
+                self._level(),
+                self._catalog.safety_note,
+                routine_notes=notes,
+                range_notes=off_guide,
+            )
             for view in self._countdowns():
                 view.set_exercise_name(exercise.name)
             self._select_row_of(phase.exercise)
@@ -62,6 +75,26 @@ class ExerciseFollower:
             step_text = self._instructions.step_text(phase.step)
             for view in self._countdowns():
                 view.set_step_text(f"{phase.step}. {step_text}")
+
+    def _routine_notes(
+        self, timeline: Timeline, index: int, exercise: Exercise
+    ) -> tuple[str, tuple[str, ...]]:
+        """The routine's notes (at its first exercise) and this item's values outside the guide's ranges."""
+        try:
+            routine = self._catalog.resolve(timeline.routine)
+        except KnownError:
+            return "", ()
+        notes = routine.notes if index == 0 else ""
+        if not (0 <= index < len(routine.exercise_ids)) or routine.exercise_ids[index] != exercise.id:
+            return notes, ()
+        override = routine.override(index)
+        off_guide = []
+        for key in OVERRIDES:
+            value = getattr(override, key)
+            note = range_note(key, value, getattr(exercise.dosage, key)) if value is not None else None
+            if note:
+                off_guide.append(note)
+        return notes, tuple(off_guide)
 
     def _select_row_of(self, exercise_id: str) -> None:
         """Select the exercise's row without telling the window (that would plan a new idle session)."""

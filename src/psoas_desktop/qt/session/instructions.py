@@ -168,6 +168,10 @@ class InstructionPane(QWidget):
         heading_font.setPointSizeF(heading_font.pointSizeF() * HEADING_SCALE)
         self.heading.setFont(heading_font)
         self.heading.setAccessibleName("Exercise")
+        self.routine_notes_label = _wrapped_label(object_name="routine-notes")
+        self.routine_notes_label.setAccessibleName("Routine notes")
+        self.routine_notes_label.hide()
+        layout.addWidget(self.routine_notes_label)
         layout.addWidget(self.heading)
 
         self.side_label = _wrapped_label(object_name="side")
@@ -247,20 +251,32 @@ class InstructionPane(QWidget):
 
     # -- content -----------------------------------------------------------------------------------------
 
-    def show_exercise(self, exercise: Exercise, level: Level, safety_note: str) -> None:
-        """Show one exercise for a level; clears the highlighted step and the side line."""
+    def show_exercise(
+        self,
+        exercise: Exercise,
+        level: Level,
+        safety_note: str,
+        *,
+        routine_notes: str = "",
+        range_notes: tuple[str, ...] = (),
+    ) -> None:
+        """Show one exercise for a level; clears the highlighted step and the side line. `routine_notes`: the
+        routine's notes, shown above its first exercise; `range_notes`: this item's values off the guide."""
+        from psoas_desktop.qt.session.exercise_picture import exercise_picture
+
         self._exercise = exercise
         self._active = None
+        self.routine_notes_label.setText(routine_notes)
+        self.routine_notes_label.setVisible(bool(routine_notes))
         self.heading.setText(exercise.name)
         self.heading.setAccessibleName(exercise.name)
-        self._pixmap = render_illustration(
-            exercise.illustration, width=ILLUSTRATION_WIDTH, device_pixel_ratio=self.devicePixelRatioF()
-        )
+        self._pixmap = exercise_picture(exercise, ILLUSTRATION_WIDTH, self.devicePixelRatioF())
         self.illustration.setAccessibleName(f"Illustration: {exercise.name}")
         self.illustration.setAccessibleDescription(exercise.overview)
 
         self.overview_label.setText(exercise.overview)
-        self.dosage_label.setText(dosage_text(exercise))
+        own = "".join(f"\nThis routine: ⚠ {note}" for note in range_notes)
+        self.dosage_label.setText(dosage_text(exercise) + own)
         self._side = None  # the new steps are written as the guide writes them (the first side)
         self._rebuild_steps(exercise.steps)
         self.set_side(None)  # the side line hidden, the illustration as drawn

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -48,6 +48,8 @@ from psoas_desktop.qt.session.extra_views import CountdownWindow, ExtraViews
 from psoas_desktop.qt.session.focus_return import FocusReturn
 from psoas_desktop.qt.session.instructions import InstructionPane
 from psoas_desktop.qt.session.message_bars import NoticeBar, SaveWarningBar, stacked_above
+from psoas_desktop.qt.session.routine_access import Routines
+from psoas_desktop.qt.session.routine_actions import RoutineActions
 from psoas_desktop.qt.session.ticker import Ticker
 from psoas_desktop.qt.session.window_actions import WindowActions
 from psoas_desktop.qt.session.window_layout import fit_to_size, restore_geometry, restore_panes, save_layout
@@ -128,6 +130,8 @@ class MainWindow(QMainWindow):
         # Completed sessions that count toward a routine's progression: the app asks its history (none here).
         self.completed_sessions: Callable[[Routine], int] = lambda _routine: 0
         self.progression: ProgressionState | None = None  # where the prepared routine's progression stands
+        self.progression_counted = False  # the app has said how many sessions count (or that none can)
+        self._start_when_counted: str | None = None
 
         self.setWindowTitle("Psoas Desktop")
         self.setObjectName("MainWindow")
@@ -139,7 +143,11 @@ class MainWindow(QMainWindow):
             self._countdowns,
             lambda: self.workout_settings.level,
         )
+        self.routines: Routines | None = None  # the user's routines: set by the app (set_routines)
+        self.routine_actions: RoutineActions = RoutineActions(self)
         self.menu_actions = WindowActions(self)
+        self.routine_actions.refresh_enabled()
+        self.setAcceptDrops(True)  # a routine file dropped here is imported (after a preview)
         self.focus_return = FocusReturn(self, self.start_button)  # after every dialog
         self.start_button.setFocus(Qt.FocusReason.OtherFocusReason)  # not the routine box: Space starts
         self.ticker.snapshot_changed.connect(self._on_snapshot)
@@ -151,6 +159,7 @@ class MainWindow(QMainWindow):
         # Connected after the list is filled: filling it selects a routine, prepared once just above.
         self.exercise_list.exercise_selected.connect(lambda _row: self._prepare_session())
         self.exercise_list.routine_changed.connect(lambda _id: self._prepare_session())
+        self.exercise_list.routine_changed.connect(lambda _id: self.routine_actions.refresh_enabled())
         self.exercise_list.exercise_activated.connect(self.start_from_row)
         self.exercise_list.level_chosen.connect(self.choose_level)
         restore_geometry(self, self.store)
@@ -325,11 +334,25 @@ class MainWindow(QMainWindow):
 
     def refresh_progression(self) -> None:
         """The history's counts are known (or changed): the routine list and an idle window plan the holds
-        of routines that grow again."""
+        of routines that grow again, and a start that waited for them begins."""
+        self.progression_counted = True
         self.exercise_list.completed_sessions = self.completed_sessions
         self.exercise_list.refresh_progression()
-        if not self.session_active and self.end_summary is None:
+        waiting, self._start_when_counted = self._start_when_counted, None
+        if waiting is not None and not self.session_active:
+            self.start_session(waiting)
+        elif not self.session_active and self.end_summary is None:
             self._prepare_session()
+
+    def start_session_when_counted(self, name: str) -> None:
+        """Start now (``--start``, a later launch's request), unless the routine grows and the history has not
+        yet counted its sessions: then as soon as it has, so its holds are the next session's."""
+        routine = self.catalog.resolve(name)  # an unknown name raises here, at once
+        if routine.progression is None or self.progression_counted:
+            self.start_session(name)
+            return
+        self._start_when_counted = name
+        self.show_message(f"Starting {routine.name} as soon as the history has counted its sessions…")
 
     def _start_prepared(self) -> None:
         engine = self.ticker.engine
@@ -435,6 +458,31 @@ class MainWindow(QMainWindow):
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text)
+
+    # -- the user's routines -------------------------------------------------------------------------------
+
+    def set_routines(self, routines: Routines) -> None:
+        self.routines = routines
+        self.reload_catalog()
+
+    def reload_catalog(self, select: str | None = None) -> None:
+        """Take the routines' catalog again (after a save, import or delete); select `select` when given,
+        else keep the selected routine when it still exists."""
+        if self.routines is None:
+            return
+        self.catalog = self.routines.catalog
+        self.follower.set_catalog(self.catalog)
+        self.exercise_list.set_catalog(self.catalog)
+        if select is not None and any(r.id == select for r in self.catalog.routines):
+            self.exercise_list.select_routine(select)
+        self._prepare_session()
+        self.routine_actions.refresh_enabled()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.routine_actions.drag_enter(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.routine_actions.drop(event)
 
     # -- sound ------------------------------------------------------------------------------------------------
 

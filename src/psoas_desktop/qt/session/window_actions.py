@@ -32,6 +32,16 @@ class WindowActions:
         self.stop = self._add("S&top", ("S",), window.request_stop, "&Session")
         self.done = self._add("&Done (back to the start screen)", ("D",), window.done, "&Session")
         self._menus["&Session"].addSeparator()
+        routines = window.routine_actions
+        self.new_routine = self._add("&New routine…", ("Ctrl+N",), routines.new, "&Session")
+        self.edit_routine = self._add("Ed&it routine…", ("Ctrl+Shift+E",), routines.edit, "&Session")
+        self.duplicate_routine = self._add("D&uplicate routine…", ("Ctrl+D",), routines.duplicate, "&Session")
+        self.delete_routine = self._add(
+            "De&lete routine…", ("Ctrl+Shift+Delete",), routines.delete, "&Session"
+        )
+        self.import_routine = self._add("&Import routine…", ("Ctrl+I",), routines.import_, "&Session")
+        self.export_routine = self._add("Export &routine…", ("Ctrl+Shift+S",), routines.export, "&Session")
+        self._menus["&Session"].addSeparator()
         self.settings = self._add("Se&ttings…", ("Ctrl+,",), window.open_settings, "&Session")
         self.quit = self._add("&Quit", ("Ctrl+Q",), window.quit_app, "&Session")
         self.history = self._add("&History…", ("Ctrl+H",), window.history_requested.emit, "&View")
