@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from helpers.fake_clock import FakeClock
 from psoas_desktop.core.catalog import PhaseKind, Routine, load_catalog
 from psoas_desktop.core.routine_file import check_routine
 from psoas_desktop.core.settings import AppSettings
+from psoas_desktop.qt.session import dialogs
 from psoas_desktop.qt.session.main_window import MainWindow
 from psoas_desktop.qt.settings.store import SettingsStore
 
@@ -57,8 +59,11 @@ def running(win: MainWindow) -> bool:
     return win.session_active
 
 
-def test_a_start_of_a_routine_that_grows_waits_for_the_history_to_count(qtbot: QtBot, tmp_path: Path) -> None:
+def test_a_start_of_a_routine_that_grows_waits_for_the_history_to_count(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """--start right after launch: the history opens in the background; the holds must be the next session's."""
+    monkeypatch.setattr(dialogs.ConfirmStop, "ask", classmethod(lambda cls, parent: True))
     base = load_catalog()
     routine = check_routine(GROWING, base)
     catalog = base.with_user_routines([routine.routine], routine.exercises)
