@@ -11,7 +11,8 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from psoas_desktop.core.history_summary import KnownDevice
 from psoas_desktop.qt.history.palette import DEVICE_COLOURS
 
-MARKER_SIZE = 12
+MARKER_SIZE = 14
+HALO_ALPHA = 150
 
 
 def device_colours(devices: Sequence[KnownDevice]) -> dict[str, str]:
@@ -24,15 +25,18 @@ def device_label(device: KnownDevice) -> str:
 
 
 def marker(colour: str) -> QIcon:
-    """A filled circle with a darker rim, so it keeps its edge on a background of a similar shade (the
-    table model keeps one per colour: no pixmap outlives the application)."""
+    """A filled circle with a darker rim inside a pale ring: the rim gives it an edge on a light table, the
+    ring on a dark one (the table model keeps one per colour: no pixmap outlives the application)."""
     pixmap = QPixmap(MARKER_SIZE, MARKER_SIZE)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(255, 255, 255, HALO_ALPHA))
+    painter.drawEllipse(QRectF(0.0, 0.0, MARKER_SIZE, MARKER_SIZE))
     fill = QColor(colour)
     painter.setPen(QPen(fill.darker(160), 1.0))
     painter.setBrush(fill)
-    painter.drawEllipse(QRectF(0.5, 0.5, MARKER_SIZE - 1.0, MARKER_SIZE - 1.0))
+    painter.drawEllipse(QRectF(1.5, 1.5, MARKER_SIZE - 3.0, MARKER_SIZE - 3.0))
     painter.end()
     return QIcon(pixmap)
