@@ -387,3 +387,26 @@ def test_a_hidden_window_reads_again_when_shown(
     with qtbot.waitSignal(window.ready):
         window.set_goal(3)  # any later request reads afresh
     assert window.table_row_count() == 3
+
+
+def test_a_read_that_started_before_a_change_is_not_kept_for_the_next_request(
+    qtbot: QtBot, source: FakeSyncSource, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """history_changed() on a hidden window while its worker still reads: the next request reads again."""
+    reads: list[datetime] = []
+    snapshot = source.snapshot
+
+    def counted(since: datetime) -> HistorySnapshot:
+        reads.append(since)
+        return snapshot(since)
+
+    monkeypatch.setattr(source, "snapshot", counted)
+    window = open_window(qtbot, source, clock)
+    assert len(reads) == 1
+    window.refresh()  # reads again (hidden or not, refresh always does)
+    window.history_changed()  # meanwhile, a merge: that read may be from before it
+    with qtbot.waitSignal(window.ready):
+        pass
+    with qtbot.waitSignal(window.ready):
+        window.set_goal(2)
+    assert len(reads) == 3

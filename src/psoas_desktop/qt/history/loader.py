@@ -63,6 +63,7 @@ class HistoryLoader(QObject):
         self._tz = tz
         self._snapshot: HistorySnapshot | None = None
         self._generation = 0
+        self._forgotten_at = 0  # requests up to this one may have read before the change: not kept
         # The pool is created before the bridge: children die in creation order, so the pool's destructor
         # waits for a running job while the bridge it reports to is still alive.
         self._pool = QThreadPool(self)
@@ -76,8 +77,9 @@ class HistoryLoader(QObject):
         return self._generation > 0
 
     def forget(self) -> None:
-        """The next request reads the source again."""
+        """The next request reads the source again (also when a request already running read before)."""
         self._snapshot = None
+        self._forgotten_at = self._generation
 
     def _cached(
         self, weeks: int, today: date
@@ -129,7 +131,9 @@ class HistoryLoader(QObject):
     def _on_finished(self, generation: int, result: tuple[HistorySnapshot, HistoryData]) -> None:
         if generation != self._generation:
             return  # a newer request is on its way; drawing this one would only flicker
-        self._snapshot, data = result
+        snapshot, data = result
+        if generation > self._forgotten_at:
+            self._snapshot = snapshot
         self.loaded.emit(data)
 
     @Slot(int, object)
