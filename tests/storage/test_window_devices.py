@@ -4,6 +4,7 @@ tombstone the other devices get."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from sync_support import Device
 
 from psoas_desktop.core.history_summary import EVERYTHING, columns_of
 from psoas_desktop.core.history_view import HistoryView, SessionDeleter, narrowed
+from psoas_desktop.storage import devices
 from psoas_desktop.storage.history import History
 from psoas_desktop.storage.history_reads import WindowReads
 
@@ -120,3 +122,17 @@ def test_a_read_only_history_cannot_delete(pair: tuple[Device, Device]) -> None:
         assert not WindowReads(reader).can_delete
     finally:
         reader.close()
+
+
+def test_devices_that_cannot_be_read_leave_the_sessions_shown(
+    pair: tuple[Device, Device], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    history = pair[0].history
+    history.summaries()  # from the cache: the devices are a read of their own
+
+    def broken(conn: sqlite3.Connection) -> list[devices.DeviceRow]:
+        raise sqlite3.OperationalError("no such table: devices")
+
+    monkeypatch.setattr(devices, "list_devices", broken)
+    snapshot = WindowReads(history).snapshot(EVERYTHING)
+    assert snapshot.devices == () and len(snapshot.columns) == 3
