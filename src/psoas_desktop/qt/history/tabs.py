@@ -56,6 +56,8 @@ class HistoryTabs(QTabWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(DEVICE_COLUMN, QHeaderView.ResizeMode.ResizeToContents)  # a whole name
         self.table.setColumnHidden(DEVICE_COLUMN, True)
         self.addTab(self.table, "&Sessions")
         self.currentChanged.connect(self._on_tab_shown)

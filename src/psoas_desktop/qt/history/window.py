@@ -122,7 +122,7 @@ class HistoryWindow(QWidget):
         if not self.loader.requested:  # unless refresh() or set_weeks() was called meanwhile
             self.refresh()
 
-    def _build_controls(self) -> QHBoxLayout:
+    def _build_controls(self) -> QVBoxLayout:
         self.range_combo = QComboBox()
         for weeks in WEEK_RANGES:
             self.range_combo.addItem(f"Last {weeks} weeks", weeks)
@@ -143,16 +143,19 @@ class HistoryWindow(QWidget):
         self.pdf_button = QPushButton("Save weekly summary (&PDF)…")
         self.pdf_button.setAccessibleName("Save weekly summary as PDF")
         self.pdf_button.clicked.connect(self._on_save_pdf)
-        controls = QHBoxLayout()
-        controls.addWidget(range_label)
-        controls.addWidget(self.range_combo)
-        controls.addSpacing(16)
-        controls.addWidget(device_label)
-        controls.addWidget(self.device_filter)
-        controls.addSpacing(16)
-        controls.addWidget(self.streak_label, 1)
-        controls.addWidget(self.status_label)
-        controls.addWidget(self.pdf_button)
+        # Two rows: with the device filter, one row of everything no longer fitted the window's 980 px.
+        choices = QHBoxLayout()
+        for widget in (range_label, self.range_combo, device_label, self.device_filter):
+            choices.addWidget(widget)
+        choices.insertSpacing(2, 16)
+        choices.addStretch(1)
+        choices.addWidget(self.pdf_button)
+        figures = QHBoxLayout()
+        figures.addWidget(self.streak_label, 1)
+        figures.addWidget(self.status_label)
+        controls = QVBoxLayout()
+        controls.addLayout(choices)
+        controls.addLayout(figures)
         return controls
 
     def event(self, event: QEvent) -> bool:
