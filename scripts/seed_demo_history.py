@@ -20,12 +20,13 @@ HOLDS = [("bridge", None)] * 6 + [
 ] * 2
 
 
-def main(data_dir: Path) -> None:
+def main(data_dir: Path, seed: int = 3, per_week: tuple[int, ...] = (1, 2, 3, 3, 4)) -> None:
+    """``seed`` and ``per_week`` (sessions in a week, one drawn per week) make another device's history."""
     now = datetime.now(UTC)
     history = History.open(data_dir, now=lambda: now).history
-    rng = random.Random(3)
+    rng = random.Random(seed)
     for week in range(16, -1, -1):
-        for _ in range(rng.choice((1, 2, 3, 3, 4))):
+        for _ in range(rng.choice(per_week)):
             start = now - timedelta(weeks=week, days=rng.randint(0, 6), hours=rng.randint(1, 5))
             if start > now:
                 continue

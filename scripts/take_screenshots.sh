@@ -79,6 +79,22 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c "
   import -window \$history '$out/history.png'      # the history window alone, not the screen
   kill \$pid; wait \$pid || true
 "
+# Two laptops in one history: the Sessions tab with each device's colour and name.
+"$python" "$here/scripts/seed_demo_devices.py" "$tmp/devices"
+xvfb-run -a -s "-screen 0 1280x800x24" bash -c "
+  set -e
+  export QT_QPA_PLATFORM=xcb
+  '$app' --data-dir '$tmp/devices' --config-dir '$tmp/config' &
+  pid=\$!
+  win=\$(xdotool search --sync --onlyvisible --name '^Psoas Desktop\$' | head -1)
+  xdotool windowfocus --sync \$win
+  sleep 2.5
+  xdotool key ctrl+h; sleep 2
+  history=\$(xdotool search --sync --onlyvisible --name '^History\$' | head -1)
+  xdotool key alt+s; sleep 1                       # the Sessions tab
+  import -window \$history '$out/history-devices.png'
+  kill \$pid; wait \$pid || true
+"
 # A routine of one's own: the import preview of a file, then the editor with it.
 mkdir -p "$tmp/config3"
 printf '[app]\nwelcome_seen=true\n' > "$tmp/config3/psoas-desktop.ini"

@@ -24,15 +24,17 @@ from helpers.fake_clock import FakeClock
 from psoas_desktop.app import history_link
 from psoas_desktop.app.history_link import HistoryLink
 from psoas_desktop.core.catalog import load_catalog
-from psoas_desktop.core.engine import EngineState
+from psoas_desktop.core.engine import EngineState, HoldRecord, PhaseStatus
 from psoas_desktop.core.settings import AppSettings, Settings
 from psoas_desktop.qt.history.checkin_dialog import Checkin, CheckinDialog
+from psoas_desktop.qt.history.deletion import ConfirmDeletion
 from psoas_desktop.qt.session import dialogs
 from psoas_desktop.qt.session.dialogs import WelcomeAnswer
 from psoas_desktop.qt.session.main_window import MainWindow
 from psoas_desktop.qt.settings.store import SettingsStore
 from psoas_desktop.storage import recovery
 from psoas_desktop.storage.history import FILE_NAME, History, OpenResult
+from psoas_desktop.storage.schema import utc_text
 
 if TYPE_CHECKING:  # the prewarm test checks that prewarm imports it
     from psoas_desktop.qt.history.window import HistoryWindow
@@ -381,6 +383,66 @@ def test_history_action_opens_the_window_with_the_saved_sessions(
     qtbot.waitUntil(lambda: [met for _w, count, met in view.week_bars() if count] == [True])
     view.close()
     view.wait_for_worker()
+
+
+@pytest.fixture
+def confirmed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every "Delete sessions?" is answered Delete."""
+    monkeypatch.setattr(ConfirmDeletion, "ask", classmethod(lambda cls, parent, question: True))
+
+
+@pytest.mark.usefixtures("confirmed")
+def test_a_deletion_held_back_by_the_history_window_is_written_when_the_app_quits(
+    qtbot: QtBot, window: MainWindow, history: History, clock: FakeClock, asked: Asked
+) -> None:
+    """The window may never get a close event at quit: HistoryLink.close writes what Undo still held, before
+    the history closes, stamped with the app's clock when the user deleted it."""
+    link = link_to(window, history, clock)
+    window.start_session("quick-stretch")
+    run(window, clock, QUICK_STRETCH_SECONDS)
+    qtbot.waitUntil(lambda: asked.questions == [True])
+    window.menu_actions.history.trigger()
+    view = link.history_window
+    assert view is not None
+    qtbot.waitUntil(lambda: view.table_row_count() == 1, timeout=5000)
+    view.tabs.table.selectRow(0)
+    deleted_at = clock.now().astimezone(UTC)
+    with qtbot.waitSignal(view.ready):
+        assert view.deletion.delete_selected()
+    clock.advance(30)
+    assert stored(history, "SELECT COUNT(*) FROM sessions") == [(1,)]  # held back while Undo is offered
+    link.close()
+    deleted = utc_text(deleted_at)
+    assert read_file(history.path.parent, "SELECT COUNT(*) FROM sessions") == [(0,)]
+    assert read_file(history.path.parent, "SELECT deleted_utc FROM deleted_sessions") == [(deleted,)]
+    assert not view.deletion.timer.isActive()
+
+
+def test_history_changed_rereads_an_open_history_window(
+    qtbot: QtBot, window: MainWindow, history: History, clock: FakeClock
+) -> None:
+    """What the app calls after a merge from another device: the window shows it without a restart."""
+    link = link_to(window, history, clock)
+    link.history_changed()  # no window yet: nothing to do
+    window.menu_actions.history.trigger()
+    view = link.history_window
+    assert view is not None
+    qtbot.waitUntil(lambda: view.status_label.text() != "Loading…", timeout=5000)
+    started = clock.now()
+    session = history.start_session("quick-stretch", "standard", started)
+    history.add_record(session, _finished_hold(started))
+    history.end_session(session, "completed", started + timedelta(minutes=1))
+    with qtbot.waitSignal(view.ready, timeout=5000):
+        link.history_changed()
+    assert view.table_row_count() == 1
+    view.close()
+    view.wait_for_worker()
+
+
+def _finished_hold(started: datetime) -> HoldRecord:
+    return HoldRecord(
+        "bridge", None, 1, 1, 20.0, 20.0, started.astimezone(UTC), 3600, PhaseStatus.COMPLETED, 0
+    )
 
 
 def test_export_action_writes_a_csv_a_spreadsheet_opens(

@@ -243,6 +243,7 @@ class HistoryLink(QObject):
             self.saver.take_outcomes()
             last_try = self.saver.retry()
         if self.history_window is not None:
+            self.history_window.write_pending_deletions()  # before the history closes: it waits for them
             self.history_window.wait_for_worker()
         if self.prewarm_thread is not None:
             self.prewarm_thread.join()
@@ -389,6 +390,7 @@ class HistoryLink(QObject):
                 self._today,
                 self.window,
                 routine_names={routine.id: routine.name for routine in catalog.routines},
+                now=self._now,
             )
         else:
             self.history_window.refresh()
@@ -399,6 +401,13 @@ class HistoryLink(QObject):
     def _refresh_history_window(self) -> None:
         if self.history_window is not None and self.history_window.isVisible():
             self.history_window.refresh()
+
+    @Slot()
+    def history_changed(self) -> None:
+        """The history changed underneath (after a merge that brought sessions, an import): an open history
+        window reads it again, a hidden one when it is next shown."""
+        if self.history_window is not None:
+            self.history_window.history_changed()
 
     @Slot(object)
     def _on_settings_changed(self, settings: AppSettings) -> None:

@@ -59,9 +59,23 @@ class SessionColumns:
     """Counts toward the weekly goal (``stats.counts_toward_goal``)."""
     shown: Sequence[bool]
     """Has a finished hold (``stats.is_shown``): listed, and a day of exercise on the heatmap."""
+    session_ids: Sequence[int] = ()
+    """Each session's id, so the window can leave out the ones it is deleting (empty: not read)."""
+    devices: Sequence[str | None] = ()
+    """The device that recorded each (``SessionSummary.device``), for the device filter (empty: not read)."""
 
     def __len__(self) -> int:
         return len(self.started)
+
+
+@dataclass(frozen=True)
+class KnownDevice:
+    """A device whose sessions the history holds (this one, and those merged from a sync folder)."""
+
+    id: str
+    name: str
+    local: bool
+    """This data folder's own device ("This laptop")."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,8 @@ class HistorySnapshot:
     recent: tuple[SessionSummary, ...]
     """At least every session started at or after ``since`` (older ones may be included), any order."""
     since: datetime
+    devices: tuple[KnownDevice, ...] = ()
+    """The devices the history knows, this one first (empty: a source that knows none)."""
 
 
 class HistorySource(Protocol):
@@ -106,6 +122,8 @@ def columns_of(summaries: Iterable[SessionSummary]) -> SessionColumns:
         started=[s.started for s in ordered],
         counted=[s.counted for s in ordered],
         shown=[s.shown for s in ordered],
+        session_ids=[s.session_id for s in ordered],
+        devices=[s.device for s in ordered],
     )
 
 
@@ -220,6 +238,7 @@ class HistoryData:
     sessions: tuple[SessionSummary, ...]  # the shown sessions of the range, newest first
     this_week: tuple[SessionSummary, ...]  # the shown sessions of this ISO week, oldest first
     total_sessions: int  # shown sessions in the whole history
+    devices: tuple[KnownDevice, ...] = ()  # as the snapshot's: this one first, for names and colours
 
     @property
     def heatmap_weeks(self) -> int:
@@ -278,6 +297,7 @@ def summarize(  # noqa: PLR0917 — the snapshot, the view's four settings, and 
         sessions=tuple(reversed(in_range)),
         this_week=tuple(s for s in in_range if s.started >= week_start),
         total_sessions=sum(columns.shown),
+        devices=snapshot.devices,
     )
 
 
@@ -377,6 +397,7 @@ __all__ = [
     "HistoryData",
     "HistorySnapshot",
     "HistorySource",
+    "KnownDevice",
     "SessionColumns",
     "SnapshotSource",
     "columns_of",

@@ -60,6 +60,8 @@ class SessionSummary:
     """Aware UTC; None while the session is running."""
     routine_name: str | None = None
     """The routine's name when the session ran (None: not kept, as before user routines; ask the catalog)."""
+    device: str | None = None
+    """The id of the device that recorded it (None: not known, as from a source without devices)."""
 
     @property
     def shown(self) -> bool:

@@ -18,24 +18,28 @@ to ``History.summaries()``.
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import Future
 from datetime import datetime
 from itertools import takewhile
 
 from psoas_desktop.core.history_summary import (
     HistorySnapshot,
+    KnownDevice,
     SessionColumns,
     snapshot_of,
     utc_key,
 )
 from psoas_desktop.core.stats import SessionSummary, counts_toward_goal, is_shown
+from psoas_desktop.storage import devices
 from psoas_desktop.storage.history import History
 from psoas_desktop.storage.rows import SESSION_COLUMNS, planned_sql, summaries_from
-from psoas_desktop.storage.schema import HistoryError
+from psoas_desktop.storage.schema import HistoryError, require_aware, utc_text
 
 # The counting rule's inputs for every session in start order: its start as stored (fixed-width UTC text,
 # the core's utc_key), its status, its finished hold seconds and the planned seconds of the holds it reached
 # (as rows.planned_sql). The rule needs neither sum for a completed session, only whether it has a finished
 # hold (1 or 0 stands for its seconds): the sums are looked up for the few sessions that did not complete.
+# Then its id and device, for the window's deletions and device filter.
 _COLUMNS_SQL = """
 SELECT started_utc, status,
        CASE WHEN status = 'completed'
@@ -43,7 +47,8 @@ SELECT started_utc, status,
             ELSE (SELECT total(t.seconds) FROM session_totals AS t WHERE t.session_id = sessions.id) END,
        CASE WHEN status = 'completed' THEN NULL
             ELSE (SELECT total(e.planned_seconds) FROM entries AS e
-                  WHERE e.session_id = sessions.id AND e.status != 'restarted') END
+                  WHERE e.session_id = sessions.id AND e.status != 'restarted') END,
+       id, device
 FROM sessions ORDER BY started_utc
 """
 _SESSIONS_SQL = f"SELECT {SESSION_COLUMNS} FROM sessions WHERE started_utc >= ?"
@@ -76,7 +81,8 @@ class WindowReads:
         cached = self.history.cached_snapshot()
         if cached is not None:
             summaries, columns = cached  # newest first: the range is a prefix
-            return HistorySnapshot(columns, tuple(takewhile(lambda s: s.started >= since, summaries)), since)
+            recent = tuple(takewhile(lambda s: s.started >= since, summaries))
+            return HistorySnapshot(columns, recent, since, self._devices())
         try:
             with self.history.reading() as conn:
                 if conn is not None:
@@ -85,6 +91,23 @@ class WindowReads:
             pass
         return snapshot_of(self.history.summaries())
 
+    def _devices(self) -> tuple[KnownDevice, ...]:
+        try:
+            with self.history.reading() as conn:
+                return () if conn is None else known_devices(conn)
+        except (sqlite3.Error, HistoryError):
+            return ()  # no names and no filter, but the sessions are still shown
+
+    @property
+    def can_delete(self) -> bool:
+        """Whether a deletion can be saved (not in a history opened read-only)."""
+        return not self.history.read_only
+
+    def submit_delete(self, session_id: int, deleted: datetime) -> Future[None]:
+        """Delete the session for good, on every device (a tombstone): see History.submit_delete_session."""
+        require_aware(deleted, "deleted")
+        return self.history.submit_delete_session(session_id, utc_text(deleted))
+
 
 def read_snapshot(conn: sqlite3.Connection, since: datetime) -> HistorySnapshot:
     """The columns of every session and the summaries since ``since`` (aware), read through ``conn``."""
@@ -92,11 +115,18 @@ def read_snapshot(conn: sqlite3.Connection, since: datetime) -> HistorySnapshot:
         raise ValueError(f"since must be timezone-aware: {since!r}")
     rows = conn.execute(_COLUMNS_SQL).fetchall()
     columns = SessionColumns(
-        started=[datetime.fromisoformat(started) for started, _, _, _ in rows],  # stored in UTC
-        counted=[counts_toward_goal(status, done, planned) for _, status, done, planned in rows],
-        shown=[is_shown(done) for _, _, done, _ in rows],
+        started=[datetime.fromisoformat(row[0]) for row in rows],  # stored in UTC
+        counted=[counts_toward_goal(status, done, planned) for _, status, done, planned, _, _ in rows],
+        shown=[is_shown(row[2]) for row in rows],
+        session_ids=[row[4] for row in rows],
+        devices=[row[5] for row in rows],
     )
-    return HistorySnapshot(columns, tuple(_summaries_since(conn, since)), since)
+    return HistorySnapshot(columns, tuple(_summaries_since(conn, since)), since, known_devices(conn))
+
+
+def known_devices(conn: sqlite3.Connection) -> tuple[KnownDevice, ...]:
+    """The devices of the history (this one first, then by name), for the window's filter and colours."""
+    return tuple(KnownDevice(d.id, d.name, d.local) for d in devices.list_devices(conn))
 
 
 def _summaries_since(conn: sqlite3.Connection, since: datetime) -> list[SessionSummary]:

@@ -110,9 +110,12 @@ class HistorySync:
 
     def submit_delete_session(self, session_id: int, deleted_utc: str) -> Future[None]:
         """Delete a session (its holds and check-ins with it) and keep its tombstone, which the journal
-        carries to the other devices so it is deleted there too."""
+        carries to the other devices so it is deleted there too. A session already gone (a tombstone merged
+        from another device while the history window held this deletion back) is left gone: nothing to do."""
 
         def delete(conn: sqlite3.Connection, touched: set[int]) -> None:
+            if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+                return
             uuid, _device = sync_events.session_uuid(conn, session_id)
             own = devices.local_device(conn)
             conn.execute(

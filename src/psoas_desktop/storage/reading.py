@@ -70,8 +70,15 @@ class HistoryReader:
         self._summaries_ordered: list[SessionSummary] = []
         self._positions: dict[int, int] = {}
         # The history window's columns of the cached summaries, oldest first (kept with the cache, so that
-        # a window opened after the prewarm does no Python work per session): starts, counted, shown.
-        self._columns: tuple[list[datetime], list[bool], list[bool]] = ([], [], [])
+        # a window opened after the prewarm does no Python work per session): starts, counted, shown, ids
+        # and devices.
+        self._columns: tuple[list[datetime], list[bool], list[bool], list[int], list[str | None]] = (
+            [],
+            [],
+            [],
+            [],
+            [],
+        )
         self._cache_key: tuple[sqlite3.Connection, int] | None = None
         self._changed: set[int] = set()
         self._changed_lock = threading.Lock()  # the writer's only lock here: held for a set update, no read
@@ -216,8 +223,12 @@ class HistoryReader:
             if self._writer_gone:
                 summaries = as_interrupted_summaries(conn, summaries)
             # Copies: the cache's own lists change with the next refresh, a snapshot must not.
-            started, counted, shown = self._columns
-            columns = SessionColumns(list(started), list(counted), list(shown)) if with_columns else None
+            started, counted, shown, ids, devices = self._columns
+            columns = (
+                SessionColumns(list(started), list(counted), list(shown), list(ids), list(devices))
+                if with_columns
+                else None
+            )
             return summaries, columns
 
     def _refreshed(self, conn: sqlite3.Connection, changed_ids: set[int]) -> list[SessionSummary]:
@@ -233,7 +244,7 @@ class HistoryReader:
             changed = sorted(changed_ids)
             fresh = load_summaries(conn, changed)
             if len(fresh) == len(changed) and all(s.session_id in self._positions for s in fresh):
-                _, counted, shown = self._columns
+                _, counted, shown, _, _ = self._columns
                 last = len(self._summaries_ordered) - 1
                 for summary in fresh:  # a start never changes: each keeps its place
                     position = self._positions[summary.session_id]
@@ -255,6 +266,8 @@ class HistoryReader:
             [s.started for s in oldest_first],
             [s.counted for s in oldest_first],
             [s.shown for s in oldest_first],
+            [s.session_id for s in oldest_first],
+            [s.device for s in oldest_first],
         )
         return list(self._summaries_ordered)
 

@@ -149,7 +149,7 @@ def summaries_from(
             pair[1] = value
     zones: dict[int, timezone] = {}
     result = []
-    for session_id, routine, level, started, offset, ended, status, routine_name, *_rest in sessions:
+    for session_id, routine, level, started, offset, ended, status, routine_name, *rest in sessions:
         zone = zones.get(offset)
         if zone is None:
             zone = zones[offset] = timezone(timedelta(seconds=offset))
@@ -169,6 +169,7 @@ def summaries_from(
                 tightness_left=left,
                 tightness_right=right,
                 ended=None if ended is None else datetime.fromisoformat(ended),  # stored in UTC
+                device=rest[-1],  # after routine_hash and uuid
             )
         )
     return result

@@ -1,8 +1,9 @@
 """Reading and aggregating the history off the GUI thread, for the history window.
 
 One worker thread; the newest request wins (an older result is dropped, never drawn). What was read is
-kept, so a range switch or a goal change only aggregates again, unless the range needs older sessions
-than were read; :meth:`HistoryLoader.forget` makes the next request read afresh.
+kept, so a range switch, a goal change, the device filter or a deletion held back only aggregates again
+(:func:`~psoas_desktop.core.history_view.narrowed` narrows what was read), unless the range needs older
+sessions than were read; :meth:`HistoryLoader.forget` makes the next request read afresh.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from psoas_desktop.core.history_summary import (
     read_snapshot,
     summarize,
 )
+from psoas_desktop.core.history_view import HistoryView, narrowed
 
 GIL_PAUSE_SECONDS = 0.0005
 
@@ -61,6 +63,7 @@ class HistoryLoader(QObject):
         self._tz = tz
         self._snapshot: HistorySnapshot | None = None
         self._generation = 0
+        self._forgotten_at = 0  # requests up to this one may have read before the change: not kept
         # The pool is created before the bridge: children die in creation order, so the pool's destructor
         # waits for a running job while the bridge it reports to is still alive.
         self._pool = QThreadPool(self)
@@ -74,8 +77,9 @@ class HistoryLoader(QObject):
         return self._generation > 0
 
     def forget(self) -> None:
-        """The next request reads the source again."""
+        """The next request reads the source again (also when a request already running read before)."""
         self._snapshot = None
+        self._forgotten_at = self._generation
 
     def _cached(
         self, weeks: int, today: date
@@ -85,8 +89,15 @@ class HistoryLoader(QObject):
         source = self._source
         return cached, lambda: read_snapshot(source, since)
 
-    def request(self, weeks: int, goal: int, today: date) -> None:
-        """Reads (if need be) and aggregates in the worker; ``loaded`` or ``failed`` follows."""
+    def request(
+        self,
+        weeks: int,
+        goal: int,
+        today: date,
+        view: HistoryView = HistoryView(),  # noqa: B008 — frozen
+    ) -> None:
+        """Reads (if need be) and aggregates what ``view`` sees in the worker; ``loaded`` or ``failed``
+        follows."""
         self._generation += 1
         generation, tz, bridge = self._generation, self._tz, self._bridge
         cached, read = self._cached(weeks, today)
@@ -94,17 +105,23 @@ class HistoryLoader(QObject):
         def job() -> None:
             try:
                 snapshot = cached if cached is not None else read()
-                data = summarize(snapshot, weeks, goal, tz, today, pause=release_gil)
+                data = summarize(narrowed(snapshot, view), weeks, goal, tz, today, pause=release_gil)
                 bridge.finished.emit(generation, (snapshot, data))
             except Exception as error:  # re-raised on the GUI thread by whoever listens to `failed`
                 bridge.failed.emit(generation, error)
 
         self._pool.start(job)
 
-    def compute_now(self, weeks: int, goal: int, today: date) -> HistoryData:
+    def compute_now(
+        self,
+        weeks: int,
+        goal: int,
+        today: date,
+        view: HistoryView = HistoryView(),  # noqa: B008 — frozen
+    ) -> HistoryData:
         """The same on the calling thread (for a PDF asked for before the first result)."""
         cached, read = self._cached(weeks, today)
-        return summarize(cached or read(), weeks, goal, self._tz, today)
+        return summarize(narrowed(cached or read(), view), weeks, goal, self._tz, today)
 
     def wait(self, msecs: int = -1) -> bool:
         """Blocks until a running job finishes (for shutdown)."""
@@ -114,7 +131,9 @@ class HistoryLoader(QObject):
     def _on_finished(self, generation: int, result: tuple[HistorySnapshot, HistoryData]) -> None:
         if generation != self._generation:
             return  # a newer request is on its way; drawing this one would only flicker
-        self._snapshot, data = result
+        snapshot, data = result
+        if generation > self._forgotten_at:
+            self._snapshot = snapshot
         self.loaded.emit(data)
 
     @Slot(int, object)

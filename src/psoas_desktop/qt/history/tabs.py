@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHeaderView, QTableView, QTabWidget, QVBoxLayout, 
 
 from psoas_desktop.core.history_summary import HistoryData
 from psoas_desktop.qt.history.charts import CalendarPage, ExercisePage, TightnessPage, WeeksPage
-from psoas_desktop.qt.history.table_model import SessionTableModel
+from psoas_desktop.qt.history.table_model import DEVICE_COLUMN, SessionTableModel
 
 
 class _Page(Protocol):
@@ -56,6 +56,9 @@ class HistoryTabs(QTabWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(DEVICE_COLUMN, QHeaderView.ResizeMode.ResizeToContents)  # a whole name
+        self.table.setColumnHidden(DEVICE_COLUMN, True)
         self.addTab(self.table, "&Sessions")
         self.currentChanged.connect(self._on_tab_shown)
 
@@ -65,7 +68,9 @@ class HistoryTabs(QTabWidget):
         self.weeks_page.draw(data)
         for page in self._pages:
             page.draw(data)
-        self.table_model.set_sessions(data.sessions)
+        self.table_model.set_sessions(data.sessions, data.devices)
+        # One device (no sync folder yet): a column repeating its name would say nothing.
+        self.table.setColumnHidden(DEVICE_COLUMN, len(data.devices) < 2)
 
     def _build_exercise_page(self) -> _Page:
         self.exercise_page = ExercisePage(self._exercise_names)

@@ -14,6 +14,11 @@ opening is spread over event-loop turns and the worker starts once the window is
 the GUI thread is never held for long (``benchmarks/bench_history_view.py`` measures it). The pages are
 drawn when the result arrives; each page but the first is built the first time its tab is shown.
 
+Sessions can be deleted from the Sessions tab, with Undo (:mod:`.deletion`), when the source can delete
+(``core.history_view.SessionDeleter``); the device filter and each device's colour come with the snapshot's
+devices. When the history changes underneath (a merge from another device), the app calls
+:meth:`HistoryWindow.history_changed`.
+
 Signals:
     ready(): emitted after each redraw (the first one, a range switch, a refresh, a goal change).
 """
@@ -21,11 +26,11 @@ Signals:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from psoas_desktop.core.history_summary import (
@@ -37,6 +42,9 @@ from psoas_desktop.core.history_summary import (
     streak_sentence,
     week_tooltip,
 )
+from psoas_desktop.core.history_view import HistoryView, SessionDeleter
+from psoas_desktop.qt.history.deletion import SessionDeletion
+from psoas_desktop.qt.history.device_filter import DeviceFilter
 from psoas_desktop.qt.history.loader import HistoryLoader
 from psoas_desktop.qt.history.pdf_summary import write_summary_pdf
 from psoas_desktop.qt.history.tabs import HistoryTabs
@@ -62,7 +70,9 @@ class HistoryWindow(QWidget):
         *,
         routine_names: Mapping[str, str] | None = None,
         weeks: int = 12,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
+        """``now``: the aware time a deletion is stamped with (the system clock when not given)."""
         super().__init__(parent, Qt.WindowType.Window)
         if weeks not in WEEK_RANGES:
             raise ValueError(f"weeks must be one of {WEEK_RANGES}, not {weeks}")
@@ -81,8 +91,13 @@ class HistoryWindow(QWidget):
         self.tabs = HistoryTabs(goal, tz, exercise_names, self._routine_names)
         self.weeks_page = self.tabs.weeks_page
         self.table_model = self.tabs.table_model
+        deleter = source if isinstance(source, SessionDeleter) else None
+        self.deletion = SessionDeletion(self.tabs.table, self.table_model, deleter, now or _system_now, self)
+        self.deletion.changed.connect(self._start_job)
+        self.deletion.written.connect(self.history_changed)
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_controls())
+        layout.addWidget(self.deletion.bar)
         layout.addWidget(self.tabs, 1)
         self.resize(980, 700)
         # Opening is spread over event-loop turns, so that no turn keeps the GUI busy for long: the
@@ -107,7 +122,7 @@ class HistoryWindow(QWidget):
         if not self.loader.requested:  # unless refresh() or set_weeks() was called meanwhile
             self.refresh()
 
-    def _build_controls(self) -> QHBoxLayout:
+    def _build_controls(self) -> QVBoxLayout:
         self.range_combo = QComboBox()
         for weeks in WEEK_RANGES:
             self.range_combo.addItem(f"Last {weeks} weeks", weeks)
@@ -116,6 +131,10 @@ class HistoryWindow(QWidget):
         self.range_combo.currentIndexChanged.connect(self._on_range_chosen)
         range_label = QLabel("&Range")
         range_label.setBuddy(self.range_combo)
+        self.device_filter = DeviceFilter()
+        self.device_filter.currentIndexChanged.connect(self._start_job)
+        device_label = QLabel("De&vices")
+        device_label.setBuddy(self.device_filter)
         self.streak_label = QLabel("")
         self.streak_label.setAccessibleName("Streaks")
         self.streak_label.setToolTip("Weeks in a row that met your weekly goal")
@@ -124,13 +143,19 @@ class HistoryWindow(QWidget):
         self.pdf_button = QPushButton("Save weekly summary (&PDF)…")
         self.pdf_button.setAccessibleName("Save weekly summary as PDF")
         self.pdf_button.clicked.connect(self._on_save_pdf)
-        controls = QHBoxLayout()
-        controls.addWidget(range_label)
-        controls.addWidget(self.range_combo)
-        controls.addSpacing(16)
-        controls.addWidget(self.streak_label, 1)
-        controls.addWidget(self.status_label)
-        controls.addWidget(self.pdf_button)
+        # Two rows: with the device filter, one row of everything no longer fitted the window's 980 px.
+        choices = QHBoxLayout()
+        for widget in (range_label, self.range_combo, device_label, self.device_filter):
+            choices.addWidget(widget)
+        choices.insertSpacing(2, 16)
+        choices.addStretch(1)
+        choices.addWidget(self.pdf_button)
+        figures = QHBoxLayout()
+        figures.addWidget(self.streak_label, 1)
+        figures.addWidget(self.status_label)
+        controls = QVBoxLayout()
+        controls.addLayout(choices)
+        controls.addLayout(figures)
         return controls
 
     def event(self, event: QEvent) -> bool:
@@ -140,6 +165,11 @@ class HistoryWindow(QWidget):
             event.accept()
             return True
         return super().event(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing ends Undo: the deletions held back are written now (see :mod:`.deletion`)."""
+        self.deletion.write_pending()
+        super().closeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Escape closes the window, as it does a dialog (a child that uses Escape, like an open list, keeps it)."""
@@ -159,6 +189,20 @@ class HistoryWindow(QWidget):
         """Reread the source (in the worker) and redraw; ``ready`` follows."""
         self.loader.forget()
         self._start_job()
+
+    @Slot()
+    def history_changed(self) -> None:
+        """The history changed underneath (a merge from another device, an import, a deletion written):
+        reread now if the window is shown, else when it is next refreshed (opening it again refreshes)."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self.loader.forget()
+
+    def write_pending_deletions(self) -> None:
+        """Write the deletions Undo could still bring back (the app calls it when it quits, before it closes
+        the history: the window may never get a close event then)."""
+        self.deletion.write_pending()
 
     def set_weeks(self, weeks: int) -> None:
         """Show the last 12, 26 or 52 weeks (reread only if the range needs older sessions); ``ready`` follows."""
@@ -217,14 +261,19 @@ class HistoryWindow(QWidget):
 
     # ---- loading and drawing ------------------------------------------------------------------------
 
+    def _view(self) -> HistoryView:
+        return HistoryView(self.device_filter.local_only, self.deletion.hidden)
+
+    @Slot()
     def _start_job(self) -> None:
         self.status_label.setText("Loading…")
-        self.loader.request(self._weeks, self._goal, self._today())
+        self.loader.request(self._weeks, self._goal, self._today(), self._view())
 
     @Slot(object)
     def _on_loaded(self, data: HistoryData) -> None:
         self._data = data
         self.tabs.draw(data)
+        self.device_filter.show_devices(data.devices)
         self.streak_label.setText(streak_sentence(data.current_streak, data.best_streak))
         self.status_label.setText(status_sentence(data))
         self.ready.emit()
@@ -271,8 +320,12 @@ class HistoryWindow(QWidget):
         Uses the data on screen; before the first result arrives it reads and aggregates synchronously.
         Raises OSError when the file cannot be written.
         """
-        data = self._data or self.loader.compute_now(self._weeks, self._goal, self._today())
+        data = self._data or self.loader.compute_now(self._weeks, self._goal, self._today(), self._view())
         write_summary_pdf(path, data, self._tz, self._routine_names)
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _is_plain_escape(event: QEvent) -> bool:
