@@ -113,7 +113,13 @@ def test_one_control_per_setting_with_its_range_choices_and_default(qtbot: QtBot
         **dialog.spins,
         **dialog.folders,
     }
-    counts = [len(dialog.combos), len(dialog.checks), len(dialog.sliders), len(dialog.spins), len(dialog.folders)]
+    counts = [
+        len(dialog.combos),
+        len(dialog.checks),
+        len(dialog.sliders),
+        len(dialog.spins),
+        len(dialog.folders),
+    ]
     assert sum(counts) == len(SETTING_SPECS)  # each setting has exactly one control
     assert list(controls) != [] and set(controls) == set(SPECS_BY_NAME)
     for spec in SETTING_SPECS:
