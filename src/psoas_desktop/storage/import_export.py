@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from psoas_desktop.core.engine import PhaseStatus
 from psoas_desktop.storage import global_ids
 from psoas_desktop.storage.export import JSON_FORMAT_NAME
 from psoas_desktop.storage.journal import Event
@@ -27,6 +28,7 @@ from psoas_desktop.storage.schema import utc_text
 VERSIONS = (1, 2)
 SESSION_STATUSES = ("running", "completed", "stopped", "interrupted")
 SIDES = (None, "left", "right")
+HOLD_STATUSES = tuple(status.value for status in PhaseStatus)
 MAX_FILE_BYTES = 512 * 1024 * 1024  # ten years of sessions are ≈100 MB as JSON; more is not an export
 
 
@@ -184,7 +186,7 @@ def _session_events(session: _Place, version: int, local_device: str, names: dic
                 "actual_seconds": entry.number("actual_seconds"),
                 "started_utc": entry.time("started"),
                 "utc_offset_seconds": entry.whole("utc_offset_seconds"),
-                "status": entry.text("status"),
+                "status": entry.choice("status", HOLD_STATUSES),
                 "phase_index": entry.whole("phase_index"),
             }
         )
