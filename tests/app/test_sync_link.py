@@ -262,3 +262,15 @@ def test_a_long_merge_shows_a_progress_bar_in_the_status_bar_until_it_ends(setup
     setup.merged(slow_merge)
     assert bar.isHidden()
     QApplication.processEvents()
+
+
+def test_a_folder_typed_with_a_tilde_is_the_same_folder_for_the_journal_the_merge_and_the_watcher(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(setup.sync_dir.parent))
+    work = setup.other()
+    work.record(setup.clock.now() - timedelta(hours=2))
+    assert setup.merged(lambda: setup.start(folder="~/Sync")).new_sessions == 1
+    sync = setup.sync
+    assert sync is not None and sync.folder == setup.sync_dir.resolve()
+    assert str(setup.sync_dir / FOLDER_NAME) in sync.watcher.directories()

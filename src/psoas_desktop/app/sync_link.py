@@ -130,11 +130,13 @@ class SyncLink(QObject):
         if self._closed or history is None or history.read_only or folder is None:
             return  # nothing to sync, or a history that saves nothing (its bar says why)
         try:
-            attached = history.submit_attach_journal(folder, self._data_dir, self._warn_from_writer)
+            # Resolved once ("~/Sync" as typed in Settings): the journal, the merge and the watcher agree.
+            folder = self.folder = check_folders(folder, self._data_dir)
         except SyncFolderError as exc:
             self.warn(f"{exc} The history is not shared.")
             self.folder = None
             return
+        attached = history.submit_attach_journal(folder, self._data_dir, self._warn_from_writer)
         self._when_done(attached, self._on_attached)
         log.info("sync: writing this computer's journal in %s", folder)
         self.merge_now()
@@ -212,6 +214,7 @@ class SyncLink(QObject):
             return
         warnings: list[str] = []  # filled on the writer thread, read once the merge is done
         try:
+            folder = check_folders(folder, self._data_dir)
             history.submit_attach_journal(folder, self._data_dir, warnings.append)
         except SyncFolderError as exc:
             reply(None, [], str(exc))
