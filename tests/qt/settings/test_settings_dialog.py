@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollBar,
     QWidget,
 )
@@ -33,6 +34,7 @@ from psoas_desktop.core.settings import (
     Settings,
     Theme,
 )
+from psoas_desktop.qt.settings import dialog as settings_dialog
 from psoas_desktop.qt.settings.dialog import SESSION_NOTE, SettingsDialog
 
 CURRENT = AppSettings(
@@ -509,3 +511,27 @@ def test_the_keyboard_reaches_the_tabs_and_moves_between_them(qtbot: QtBot) -> N
     assert dialog.checks["sound_on"].hasFocus()  # then into that tab's first row
     QTest.keyClick(dialog.checks["sound_on"], Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
     assert dialog.tabs.currentWidget() is dialog.pages[Group.REMINDERS]
+
+
+def test_the_sync_folder_is_typed_or_chosen_and_empty_means_none(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dialog = make(qtbot, AppSettings(sync_folder="/home/me/Sync"))
+    edit = dialog.folders["sync_folder"]
+    assert edit.text() == "/home/me/Sync" and dialog.result_settings().sync_folder == "/home/me/Sync"
+    asked: list[str] = []
+
+    def choose(cls: object, parent: object, title: str, current: str) -> str | None:
+        asked.append(current)
+        return "/media/usb/Shared" if len(asked) == 1 else None
+
+    monkeypatch.setattr(settings_dialog.FolderPicker, "ask", classmethod(choose))
+    choose_button = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Ch&oose…")
+    choose_button.click()
+    assert asked == ["/home/me/Sync"] and edit.text() == "/media/usb/Shared"
+    choose_button.click()  # cancelled: the text stays
+    assert edit.text() == "/media/usb/Shared"
+    edit.setText("   ")
+    assert dialog.result_settings().sync_folder == ""
+    edit.setText("  ~/Sync  ")
+    assert dialog.result_settings().sync_folder == "~/Sync"
