@@ -202,6 +202,8 @@ def test_a_journal_that_cannot_be_written_is_a_warning_and_the_history_still_sav
     bar = setup.window.notice
     setup.qtbot.waitUntil(lambda: "cannot be written" in bar.text and "Merging" in bar.text, timeout=10_000)
     assert "still saved here" in bar.text and "Not a directory" in bar.text
+    sync = setup.sync
+    assert sync is not None and sync.rescan_timer.isActive()  # it keeps trying: fixed, it merges again
     session = setup.history.start_session("quick-stretch", "standard", setup.clock.now())
     assert [s.id for s in setup.history.sessions()] == [session]
 

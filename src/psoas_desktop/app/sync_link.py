@@ -244,6 +244,8 @@ class SyncLink(QObject):
         folder = self.folder
         if self._closed or folder is None or self.history is None:
             return
+        if not self.rescan_timer.isActive():
+            self.rescan_timer.start()
         journals = journal_folder(folder)
         if not journals.is_dir():
             return  # the rescan finds it once the sync engine has made it
@@ -258,8 +260,6 @@ class SyncLink(QObject):
         new = [path for path in wanted if path not in watched]
         if new:
             self.watcher.addPaths(new)  # a path it cannot watch is skipped: the rescan covers it
-        if not self.rescan_timer.isActive():
-            self.rescan_timer.start()
 
     def _stop_watching(self) -> None:
         paths = self.watcher.directories() + self.watcher.files()
