@@ -276,3 +276,26 @@ def test_a_folder_typed_with_a_tilde_is_the_same_folder_for_the_journal_the_merg
     sync = setup.sync
     assert sync is not None and sync.folder == setup.sync_dir.resolve()
     assert str(setup.sync_dir / FOLDER_NAME) in sync.watcher.directories()
+
+
+def test_a_one_shot_sync_of_another_folder_leaves_the_journal_in_the_windows_own(
+    setup: Setup, tmp_path: Path
+) -> None:
+    setup.merged(setup.start)
+    sync = setup.sync
+    assert sync is not None
+    elsewhere = tmp_path / "Elsewhere"
+    carried = OtherComputer(tmp_path / "usb", elsewhere, setup.now)
+    setup.others.append(carried)
+    carried.record(setup.clock.now() - timedelta(days=3))
+    replies: list[tuple[object, ...]] = []
+    sync.sync_once(elsewhere, lambda *reply: replies.append(reply))
+    setup.qtbot.waitUntil(lambda: replies != [], timeout=10_000)
+    ((result, warnings, error),) = replies
+    assert isinstance(result, MergeResult) and (result.new_sessions, warnings, error) == (1, [], None)
+    device = setup.history.device_id()
+    assert device is not None and journal_path(elsewhere, device).exists()  # written there once
+    size = journal_path(elsewhere, device).stat().st_size
+    setup.history.start_session("quick-stretch", "standard", setup.clock.now())
+    assert journal_path(elsewhere, device).stat().st_size == size  # back to the window's own folder
+    assert "quick-stretch" in journal_path(setup.sync_dir, device).read_text(encoding="utf-8")

@@ -35,7 +35,7 @@ NO_SYNC_FOLDER = (
 def add_sync_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     command("sync", "write this computer's journal to the sync folder and merge the other computers' ones")
     importing = command(
-        "import", "add the sessions of an `export --format json` file (again: nothing doubled)"
+        "import", "add the sessions of an `export --format json` file (those already here are skipped)"
     )
     importing.add_argument("file", metavar="FILE", type=Path)
     device = command("device", "print this computer's device id and name, or rename it")
