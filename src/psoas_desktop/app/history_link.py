@@ -407,19 +407,13 @@ class HistoryLink(QObject):
 
     @Slot()
     def history_changed(self) -> None:
-        """Sessions changed other than by this window's own saves (a merge from another computer): what a
-        save refreshes is refreshed too, the history window and the routines' progression."""
+        """Sessions changed other than by this window's own saves (a merge from another computer, an
+        import): an open history window reads them again, a hidden one when it is next shown, and the
+        routines' progression counts them."""
         self._refresh_history_window()
         self.window.refresh_progression()
 
     def _refresh_history_window(self) -> None:
-        if self.history_window is not None and self.history_window.isVisible():
-            self.history_window.refresh()
-
-    @Slot()
-    def history_changed(self) -> None:
-        """The history changed underneath (after a merge that brought sessions, an import): an open history
-        window reads it again, a hidden one when it is next shown."""
         if self.history_window is not None:
             self.history_window.history_changed()
 
