@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from psoas_desktop.storage import devices
 from psoas_desktop.storage.journal import FORMAT_NAME, FORMAT_VERSION, SUFFIX, journal_folder
@@ -139,73 +139,76 @@ def _complete_blocks(handle: BinaryIO) -> Iterator[bytes]:
 # A hold line exactly as journal.line writes it, with plain values only: printable ASCII texts without
 # escapes, whole numbers of at most 15 digits (or a JSON number with a fraction or exponent), no spaces.
 # For such a line, json.loads gives these very values, so it is read without building the event first;
-# every other line takes the general way. Its time is in utc_text's form, so it is checked, not normalised.
-_TEXT = rb'"([\x20\x21\x23-\x5b\x5d-\x7e]+)"'
-_WHOLE = rb"(-?(?:0|[1-9][0-9]{0,14}))"
-_NUMBER = rb"(-?(?:0|[1-9][0-9]{0,14})|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+))"
+# every other line takes the general way. Its time is in utc_text's form, so it is checked, not normalised;
+# its device is not read (a hold's is not used).
+_TEXT = r'"([\x20\x21\x23-\x5b\x5d-\x7e]+)"'
+_WHOLE = r"(-?(?:0|[1-9][0-9]{0,14}))"
+_NUMBER = r"(-?(?:0|[1-9][0-9]{0,14})|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+))"
 _HOLD_LINE = re.compile(
-    rb'\{"format":"psoas-history-journal","version":1,"type":"hold","device":'
+    r'\{"format":"psoas-history-journal","version":1,"type":"hold","device":"[\x20\x21\x23-\x5b\x5d-\x7e]+"'
+    + r',"session":'
     + _TEXT
-    + rb',"session":'
+    + r',"exercise":'
     + _TEXT
-    + rb',"exercise":'
-    + _TEXT
-    + rb',"side":(null|"left"|"right"),"set_number":'
+    + r',"side":(null|"left"|"right"),"set_number":'
     + _WHOLE
-    + rb',"rep":(null|'
+    + r',"rep":(null|'
     + _WHOLE[1:-1]
-    + rb'),"planned_seconds":'
+    + r'),"planned_seconds":'
     + _NUMBER
-    + rb',"actual_seconds":'
+    + r',"actual_seconds":'
     + _NUMBER
-    + rb',"started_utc":"([0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-9]{2}:[0-9]{2}\.[0-9]{6}\+00:00)"'
-    + rb',"utc_offset_seconds":'
+    + r',"started_utc":"([0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-9]{2}:[0-9]{2}\.[0-9]{6}\+00:00)"'
+    + r',"utc_offset_seconds":'
     + _WHOLE
-    + rb',"status":'
+    + r',"status":'
     + _TEXT
-    + rb',"phase_index":'
+    + r',"phase_index":'
     + _WHOLE
-    + rb"\}"
+    + r"\}"
 )
 
 
-def _utc_text(text: str) -> str:
-    """A time in utc_text's own form (the line's pattern): itself once it is a real date."""
+def _plain_hold(raw: bytes) -> tuple[tuple[Any, ...], str] | None:
+    """The row and session of a plain hold line (as _hold_row would give them); None for any other line.
+    BadEventError for a time that is not a real date."""
     try:
-        datetime.fromisoformat(text)
+        text = raw.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    match = _HOLD_LINE.fullmatch(text)
+    if match is None:
+        return None
+    session, exercise, side, set_number, rep, planned, actual, started, offset, status, phase = match.groups()
+    try:
+        datetime.fromisoformat(started)  # in utc_text's own form: itself once it is a real date
     except ValueError:
-        return hold_time(text)  # refused, with its reason
-    return text
-
-
-def _plain_hold(applier: Applier, raw: bytes, fields: tuple[bytes, ...]) -> None:
-    _device, session, exercise, side, set_number, rep, planned, actual, started, offset, status, phase = (
-        fields
-    )
+        started = hold_time(started)  # refused, with its reason
     row = (
-        exercise.decode("ascii"),
-        None if side == b"null" else side[1:-1].decode("ascii"),
+        exercise,
+        None if side == "null" else side[1:-1],
         int(set_number),
-        None if rep == b"null" else int(rep),
+        None if rep == "null" else int(rep),
         float(planned),
         float(actual),
-        _utc_text(started.decode("ascii")),
+        started,
         int(offset),
-        status.decode("ascii"),
+        status,
         int(phase),
     )
-    applier.add_hold(row, session.decode("ascii"), lambda: json.loads(raw))
+    return row, session
 
 
 def _apply_lines(applier: Applier, block: bytes, counts: _FileCounts) -> None:
-    plain_hold = _HOLD_LINE.fullmatch
+    add_hold = applier.add_hold
     for raw in block.splitlines():
-        match = plain_hold(raw)
-        if match is not None:
-            try:
-                _plain_hold(applier, raw, match.groups())
-            except BadEventError:
-                counts.broken += 1
+        try:
+            hold = _plain_hold(raw)
+            if hold is not None:
+                add_hold(hold[0], hold[1], lambda raw=raw: json.loads(raw))  # type: ignore[misc]
+                continue
+        except BadEventError:
+            counts.broken += 1
             continue
         if not raw.strip():
             continue

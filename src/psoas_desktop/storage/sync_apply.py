@@ -200,18 +200,10 @@ class Applier:
             have = set(self.conn.execute(_HOLD_KEYS_OF_SESSION, (session_id,)).fetchall())
             if totals:
                 stored = dict(self.conn.execute(_TOTALS_OF_SESSION, (session_id,)).fetchall())
-        fresh = []
-        for row in rows:  # what ON CONFLICT DO NOTHING would skip is left out first: exactly the rest go in
-            key = (row[10], row[7])
-            if key not in have:
-                have.add(key)
-                fresh.append(row)
-        sums: dict[str, float] = {}
-        if totals:
-            fresh, sums = self._with_totals(stored, fresh)
+        fresh, sums = self._fresh_rows(rows, have, stored if totals else None)
         inserted = self._insert_holds(fresh)
         if totals and len(inserted) != len(fresh):  # a refused row (never seen): add up what went in
-            inserted, sums = self._with_totals(stored, inserted)
+            _, sums = self._fresh_rows(inserted, set(), stored)
         if sums:
             self.conn.executemany(
                 _SET_TOTAL, [(session_id, exercise, total) for exercise, total in sums.items()]
@@ -267,22 +259,34 @@ class Applier:
             self.conn.execute(self._totals_trigger)
         self._totals_trigger = None
 
-    def _with_totals(
-        self, stored: dict[str, float], rows: list[tuple[Any, ...]]
+    def _fresh_rows(
+        self, rows: list[tuple[Any, ...]], have: set[tuple[Any, ...]], stored: dict[str, float] | None
     ) -> tuple[list[tuple[Any, ...]], dict[str, float]]:
-        """The rows the trigger lets in (its sum must not turn NaN: that fails the insert) and the totals
-        they make, starting from the session's stored ones."""
+        """The rows that go in, in order, as one insert after another would decide: not those whose key
+        is in `have` or came before (ON CONFLICT DO NOTHING), nor those the database refuses (NaN seconds
+        are stored as NULL, which NOT NULL refuses; with `stored`, the session's totals, the trigger's sum
+        must not turn NaN either), which count in ``rejected``. With `stored`, also the totals they make."""
+        isnan = math.isnan
         sums: dict[str, float] = {}
         kept = []
         for row in rows:
-            if row[9] == "completed" and not (math.isnan(row[5]) or math.isnan(row[6])):
+            key = (row[10], row[7])
+            if key in have:
+                continue
+            if isnan(row[5]) or isnan(row[6]):
+                self.rejected += 1
+                continue
+            if stored is not None and row[9] == "completed":
                 exercise, seconds = row[1], row[6]
-                before = sums.get(exercise, stored.get(exercise))
+                before = sums.get(exercise)
+                if before is None:
+                    before = stored.get(exercise)
                 total = seconds if before is None else before + seconds
-                if math.isnan(total):
+                if isnan(total):
                     self.rejected += 1
                     continue
                 sums[exercise] = total
+            have.add(key)
             kept.append(row)
         return kept, sums
 
