@@ -244,3 +244,54 @@ def test_a_merge_that_fails_leaves_the_trigger_in_place(
     assert work.merge().new_sessions == 1
     (summary,) = work.history.summaries()
     assert summary.hold_seconds > 0 and not math.isnan(summary.hold_seconds)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"a":1}',
+        b'{"a":1}  \t',
+        b'{"a":1} x',
+        b'{"a":1}{"b":2}',
+        b'{"a":',
+        b"{",
+        b"{}",
+        b' {"a":1}',
+        b'["a"]',
+        b"\xef\xbb\xbf{}",
+        b'{\x00"\x00}\x00',
+        b'{"a":"\xff"}',
+        b'{"a":"\xed\xa0\x80"}',
+        b'{"a":NaN}',
+        b'{"a":"x\ty"}',
+    ],
+)
+def test_reading_a_line_refuses_and_accepts_what_json_loads_does(raw: bytes) -> None:
+    try:
+        expected: object = json.loads(raw)
+    except ValueError:
+        expected = ValueError
+    try:
+        got: object = merge._loads(raw)
+    except ValueError:
+        got = ValueError
+    assert same(got, expected)
+
+
+def test_damaged_lines_of_either_way_are_counted_once(tmp_path: Path) -> None:
+    sync_dir = tmp_path / "Sync"
+    work = Device(tmp_path, "work", sync_dir)
+    events = events_of("d1")
+    lines = [line(event) for event in events]
+    lines.insert(3, b"   \n")  # blank: skipped, not damaged
+    lines.insert(4, line(hold_event(started_utc="2026-02-30T10:00:00.000000+00:00")))  # plain, bad date
+    lines.insert(5, line(hold_event(set_number="1")))  # the general way, refused
+    lines.insert(6, line(hold_event(actual_seconds=float("nan"), phase_index=77)))  # refused by NOT NULL
+    (sync_dir / "psoas-history").mkdir(parents=True, exist_ok=True)
+    (sync_dir / "psoas-history" / "d1.jsonl").write_bytes(b"".join(lines))
+    result = work.merge()
+    inf_clashes = applied(tmp_path, "a", events, batch=False)["bad"]
+    assert result.warnings == [
+        f"{sync_dir / 'psoas-history' / 'd1.jsonl'}: {3 + inf_clashes} damaged line(s) skipped."
+    ]
+    assert result.new_sessions == 2
