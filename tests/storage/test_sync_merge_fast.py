@@ -4,6 +4,7 @@ trigger that keeps them is suspended in the merge's transaction."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sqlite3
@@ -295,3 +296,24 @@ def test_damaged_lines_of_either_way_are_counted_once(tmp_path: Path) -> None:
         f"{sync_dir / 'psoas-history' / 'd1.jsonl'}: {3 + inf_clashes} damaged line(s) skipped."
     ]
     assert result.new_sessions == 2
+
+
+def test_outside_a_transaction_the_trigger_is_never_suspended(tmp_path: Path) -> None:
+    home = Device(tmp_path, "home", tmp_path / "Sync", attach=False)
+    path = home.history.path
+    home.history.close()
+    conn = sqlite3.connect(path, isolation_level=None)  # autocommit: every statement its own transaction
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        applier = Applier(conn, batch_holds=True)
+        for event in events_of("d1"):
+            with contextlib.suppress(BadEventError):
+                applier.apply(event)
+                if event["type"] == "hold":
+                    names = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+                    assert ("entries_add_to_totals",) in names
+        applier.finish()
+        totals = sorted(repr(row) for row in conn.execute("SELECT * FROM session_totals"))
+    finally:
+        conn.close()
+    assert totals == applied(tmp_path, "a", events_of("d1"), batch=False)["session_totals"]

@@ -240,12 +240,13 @@ class Applier:
     # order with the same float additions, then writes each changed total once, before any other event.
 
     def _suspend_totals_trigger(self) -> bool:
-        """True while the trigger is suspended (by this batch or an earlier one)."""
+        """True while the trigger is suspended (by this batch or an earlier one). Never outside a
+        transaction: a crash before finish() would lose the trigger for good."""
         if self._totals_trigger is None:
             row = self.conn.execute(
                 "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_TOTALS_TRIGGER,)
             ).fetchone()
-            if row is None:
+            if row is None or not self.conn.in_transaction:
                 self._totals_trigger = ""
             else:
                 self.conn.execute(f"DROP TRIGGER {_TOTALS_TRIGGER}")
