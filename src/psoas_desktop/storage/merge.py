@@ -205,7 +205,8 @@ def _apply_lines(applier: Applier, block: bytes, counts: _FileCounts) -> None:
         try:
             hold = _plain_hold(raw)
             if hold is not None:
-                add_hold(hold[0], hold[1], lambda raw=raw: json.loads(raw))  # type: ignore[misc]
+                if not add_hold(*hold):
+                    applier.pending.append(json.loads(raw))
                 continue
         except BadEventError:
             counts.broken += 1

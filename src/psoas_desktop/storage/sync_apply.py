@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -351,7 +351,16 @@ class Applier:
             uuid,
             device,
         )
-        if self.session_id(uuid) is not None or self._deleted(uuid):
+        if uuid in self._ids:
+            return
+        found, deleted = self.conn.execute(  # session_id() and _deleted() in one query
+            "SELECT (SELECT id FROM sessions WHERE uuid = ?), EXISTS (SELECT 1 FROM deleted_sessions WHERE uuid = ?)",
+            (uuid, uuid),
+        ).fetchone()
+        if found is not None:
+            self._ids[uuid] = int(found)
+            return
+        if deleted:
             return
         self._known_device(device)
         cursor = self.conn.execute(
@@ -367,24 +376,24 @@ class Applier:
 
     def hold(self, event: Event) -> None:
         row = _hold_row(event)
-        self.add_hold(row, _text(event, "session"), lambda: event)
+        if not self.add_hold(row, _text(event, "session")):
+            self.pending.append(event)
 
-    def add_hold(self, row: tuple[Any, ...], session: str, event: Callable[[], Event]) -> None:
-        """A hold already checked (its row as _hold_row gives it, its session's UUID, not empty); `event`
-        gives the whole event, for the wait when its session is not known yet."""
+    def add_hold(self, row: tuple[Any, ...], session: str) -> bool:
+        """A hold already checked (its row as _hold_row gives it, its session's UUID, not empty). False when
+        it must wait for its session, not known yet: the caller keeps its event in ``pending``."""
         session_id = self.session_id(session)
         if session_id is None:
-            if not self._deleted(session):
-                self.pending.append(event())
-            return
+            return self._deleted(session)
         if self.batch_holds:
             if self._holds and self._holds[0][0] != session_id:
                 self.flush()
             self._holds.append((session_id, *row))
-            return
+            return True
         cursor = self.conn.execute(_INSERT_HOLD, (session_id, *row))
         if cursor.rowcount:
             self.touched.add(session_id)
+        return True
 
     def end(self, event: Event) -> None:
         status = _text(event, "status")
@@ -394,11 +403,12 @@ class Applier:
         session_id = self._session_of(event)
         if session_id is None:
             return
-        (current,) = self.conn.execute("SELECT status FROM sessions WHERE id = ?", (session_id,)).fetchone()
-        if _RANK[status] > _RANK.get(current, 0):
-            self.conn.execute(
-                "UPDATE sessions SET status = ?, ended_utc = ? WHERE id = ?", (status, ended, session_id)
-            )
+        cursor = self.conn.execute(  # forward only: the stored status ranks lower (_RANK, unknown as 0)
+            "UPDATE sessions SET status = ?, ended_utc = ? WHERE id = ? AND CASE status"
+            " WHEN 'interrupted' THEN 1 WHEN 'stopped' THEN 2 WHEN 'completed' THEN 3 ELSE 0 END < ?",
+            (status, ended, session_id, _RANK[status]),
+        )
+        if cursor.rowcount:
             self.touched.add(session_id)
 
     def checkin(self, event: Event) -> None:
