@@ -12,12 +12,14 @@ Events whose session is not known yet wait (``Applier.pending``) until it is.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from psoas_desktop.storage import devices
@@ -41,6 +43,16 @@ _INSERT_HOLD = (
     " started_utc, utc_offset_seconds, status, phase_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (session_id, phase_index, started_utc) DO NOTHING"
 )
+_ROWS_PER_INSERT = 64  # a session's holds in one INSERT (a statement per count, cached)
+
+
+@functools.cache
+def _insert_rows(count: int) -> str:
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * count)
+    head, _, tail = _INSERT_HOLD.partition("VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    return f"{head}VALUES {values}{tail}"
+
+
 _HOLD_KEYS_OF_SESSION = "SELECT phase_index, started_utc FROM entries WHERE session_id = ?"
 _TOTALS_TRIGGER = "entries_add_to_totals"
 _TOTALS_OF_SESSION = "SELECT exercise, seconds FROM session_totals WHERE session_id = ?"
@@ -214,6 +226,12 @@ class Applier:
     def _insert_holds(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         """Insert the rows; those the database refuses (a constraint) count in ``rejected``. Returns the rows
         that went in."""
+        if 0 < len(rows) <= _ROWS_PER_INSERT:
+            try:  # one statement for them all: it inserts all of them or, refused, none
+                self.conn.execute(_insert_rows(len(rows)), list(chain.from_iterable(rows)))
+                return rows
+            except sqlite3.IntegrityError:
+                pass  # one by one below, to find the refused ones
         inserted: list[tuple[Any, ...]] = []
         done = 0
         while done < len(rows):
