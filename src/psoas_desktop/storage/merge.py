@@ -200,19 +200,32 @@ def _plain_hold(raw: bytes) -> tuple[tuple[Any, ...], str] | None:
 
 
 def _apply_lines(applier: Applier, block: bytes, counts: _FileCounts) -> None:
-    add_hold = applier.add_hold
+    run: list[tuple[Any, ...]] = []  # plain hold lines in a row of one session: added together
+    run_raw: list[bytes] = []
+    run_session = ""
+
+    def add_run() -> None:
+        if run and not applier.add_holds(run, run_session):
+            applier.pending.extend(json.loads(raw) for raw in run_raw)
+        run.clear()
+        run_raw.clear()
+
     for raw in block.splitlines():
         try:
             hold = _plain_hold(raw)
-            if hold is not None:
-                if not add_hold(*hold):
-                    applier.pending.append(json.loads(raw))
-                continue
         except BadEventError:
             counts.broken += 1
             continue
+        if hold is not None:
+            if hold[1] != run_session:
+                add_run()
+                run_session = hold[1]
+            run.append(hold[0])
+            run_raw.append(raw)
+            continue
         if not raw.strip():
             continue
+        add_run()
         event = _parse(raw, counts)
         if event is None:
             continue
@@ -220,6 +233,7 @@ def _apply_lines(applier: Applier, block: bytes, counts: _FileCounts) -> None:
             applier.apply(event)
         except BadEventError:
             counts.broken += 1
+    add_run()
 
 
 def merge(conn: sqlite3.Connection, sync_dir: Path, *, progress: Progress | None = None) -> MergeResult:

@@ -394,23 +394,25 @@ class Applier:
 
     def hold(self, event: Event) -> None:
         row = _hold_row(event)
-        if not self.add_hold(row, _text(event, "session")):
+        if not self.add_holds([row], _text(event, "session")):
             self.pending.append(event)
 
-    def add_hold(self, row: tuple[Any, ...], session: str) -> bool:
-        """A hold already checked (its row as _hold_row gives it, its session's UUID, not empty). False when
-        it must wait for its session, not known yet: the caller keeps its event in ``pending``."""
+    def add_holds(self, rows: list[tuple[Any, ...]], session: str) -> bool:
+        """Holds of one session, already checked (their rows as _hold_row gives them; the session's UUID, not
+        empty). False when they must wait for their session, not known yet: the caller keeps their events in
+        ``pending``."""
         session_id = self.session_id(session)
         if session_id is None:
             return self._deleted(session)
         if self.batch_holds:
             if self._holds and self._holds[0][0] != session_id:
                 self.flush()
-            self._holds.append((session_id, *row))
+            self._holds += [(session_id, *row) for row in rows]
             return True
-        cursor = self.conn.execute(_INSERT_HOLD, (session_id, *row))
-        if cursor.rowcount:
-            self.touched.add(session_id)
+        for row in rows:
+            cursor = self.conn.execute(_INSERT_HOLD, (session_id, *row))
+            if cursor.rowcount:
+                self.touched.add(session_id)
         return True
 
     def end(self, event: Event) -> None:
