@@ -169,8 +169,9 @@ class Applier:
     """Applies events on one connection inside the caller's transaction.
 
     With ``batch_holds`` (a merge of whole journals), the holds of one session in a row are inserted
-    together, before any other event and at :meth:`flush`, which the caller must call before it reads the
-    database or the counts; a hold the database refuses then counts in ``rejected`` instead of raising."""
+    together, before any other event or at :meth:`flush`, and the caller calls :meth:`finish` before it
+    commits (or reads the database or the counts); a hold the database refuses then counts in ``rejected``
+    instead of raising."""
 
     conn: sqlite3.Connection
     batch_holds: bool = False
