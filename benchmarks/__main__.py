@@ -20,6 +20,7 @@ BENCHMARKS = (
     "benchmarks.bench_history",
     "benchmarks.bench_history_view",
     "benchmarks.bench_routines",
+    "benchmarks.bench_sync",  # three ten-year journals (~600 MB, removed afterwards): about a minute
     "benchmarks.bench_package",  # builds the PyInstaller bundle (`make package`): about half a minute
 )
 

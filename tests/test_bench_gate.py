@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from pathlib import Path
 
 import pytest
 from benchmarks import __main__ as bench_main
@@ -132,3 +133,9 @@ def test_make_bench_exits_non_zero_on_a_miss_and_prints_the_summary_last(
     assert bench_main.main(["bench_audio"]) == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("bench: ok, 1 gated")
     assert bench_main.main(["bench_nothing"]) == 2
+
+
+def test_every_benchmark_module_is_run_by_make_bench() -> None:
+    folder = Path(bench_main.__file__).parent
+    modules = {f"benchmarks.{path.stem}" for path in folder.glob("bench_*.py")}
+    assert modules == set(bench_main.BENCHMARKS)
