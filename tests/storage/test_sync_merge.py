@@ -6,12 +6,12 @@ from __future__ import annotations
 import errno
 import json
 import os
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from history_support import histories_are_closed  # noqa: F401  (autouse: closes every History opened)
+from history_support import histories_are_closed, hold  # noqa: F401  (autouse: closes every History opened)
 from sync_support import Device
 
 from psoas_desktop.storage.journal import FOLDER_NAME, SyncFolderError, journal_path
@@ -188,3 +188,82 @@ def test_a_journal_that_cannot_be_written_warns_and_history_is_still_saved(
     home.history.close()
     home = Device(tmp_path, "home", sync_dir)  # the next attach writes the whole history again
     assert work.merge().new_sessions == 1 and work.state() == home.state()
+
+
+def test_a_conflict_copy_never_undoes_a_newer_device_name(tmp_path: Path, sync_dir: Path) -> None:
+    """A conflict copy is an older (or side) version of a journal, read after the journal itself."""
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+    home.history.submit_rename_device("old name").result()
+    path = journal_of(home)
+    older = path.read_bytes()
+    home.history.submit_rename_device("new name").result()
+    path.with_name(path.stem + ".sync-conflict-20261205-120000-ABCDEFG.jsonl").write_bytes(older)
+    work.merge()
+    device_id = home.history.device_id()
+    assert {d.id: d.name for d in work.history.devices()}[str(device_id)] == "new name"
+
+
+def test_a_conflict_copy_names_a_device_known_only_by_its_placeholder(tmp_path: Path, sync_dir: Path) -> None:
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+    home.history.submit_rename_device("home laptop").result()
+    home.record(T0)
+    path = journal_of(home)
+    lines = path.read_bytes().splitlines(keepends=True)
+    names = [line for line in lines if b'"type":"device"' in line]
+    path.write_bytes(b"".join(line for line in lines if line not in names))  # no name: a placeholder
+    work.merge()
+    device_id = str(home.history.device_id())
+    assert {d.id: d.name for d in work.history.devices()}[device_id] == device_id[:8]
+    path.with_name(path.stem + ".sync-conflict-20261205-120000-ABCDEFG.jsonl").write_bytes(names[-1])
+    work.merge()
+    assert {d.id: d.name for d in work.history.devices()}[device_id] == "home laptop"
+
+
+def test_a_session_cut_short_at_an_open_reaches_the_others_ended(tmp_path: Path, sync_dir: Path) -> None:
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+    session = home.history.start_session("daily", "standard", T0)
+    home.history.add_record(session, hold(0, T0))
+    work.merge()
+    assert [s.status for s in work.history.sessions()] == ["running"]
+    home.history.close()  # a crash: the session is cut short by the next open, before sync is attached
+    home = Device(tmp_path, "home", sync_dir, cut_short=True)
+    work.merge()
+    assert [s.status for s in work.history.sessions()] == ["interrupted"]
+    assert work.state() == home.state()
+    size = journal_of(home).stat().st_size
+    home.history.close()
+    home = Device(tmp_path, "home", sync_dir)  # written once
+    assert journal_of(home).stat().st_size == size
+
+
+def test_a_session_cut_short_while_sync_was_off_is_journaled_when_it_is_on(
+    tmp_path: Path, sync_dir: Path
+) -> None:
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+    home.history.add_record(home.history.start_session("daily", "standard", T0), hold(0, T0))
+    work.merge()
+    home.history.close()
+    home = Device(tmp_path, "home", sync_dir, attach=False, cut_short=True)  # sync switched off for a while
+    home.history.close()
+    home = Device(tmp_path, "home", sync_dir)
+    work.merge()
+    assert [s.status for s in work.history.sessions()] == ["interrupted"]
+    assert work.state() == home.state()
+
+
+def test_an_open_cuts_short_only_this_devices_sessions(tmp_path: Path, sync_dir: Path) -> None:
+    """Another device's session running here is still running there: that device ends it, once."""
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+    session = home.history.start_session("daily", "standard", T0)
+    home.history.add_record(session, hold(0, T0))
+    work.merge()
+    work.history.close()
+    work = Device(tmp_path, "work", sync_dir)
+    assert [s.status for s in work.history.sessions()] == ["running"]
+    home.history.end_session(session, "interrupted", T0 + timedelta(minutes=20))
+    work.merge()
+    home.merge()
+    assert work.state() == home.state()
+    assert [(s.status, s.ended_utc) for s in work.history.sessions()] == [
+        ("interrupted", (T0 + timedelta(minutes=20)).astimezone(UTC))
+    ]

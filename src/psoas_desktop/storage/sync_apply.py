@@ -83,6 +83,9 @@ class Applier:
     new_sessions: int = 0
     touched: set[int] = field(default_factory=set)
     pending: list[Event] = field(default_factory=list)
+    renames: bool = True
+    """Whether a device line renames a known device. Not from a conflict copy: it is an older or a side
+    version of its journal, read after the journal itself, and its name must not undo a newer one."""
     _ids: dict[str, int] = field(default_factory=dict)
     _devices: set[str] = field(default_factory=set)
 
@@ -138,7 +141,7 @@ class Applier:
 
     def device(self, event: Event) -> None:
         try:
-            devices.remember(self.conn, _text(event, "id"), _text(event, "name"))
+            devices.remember(self.conn, _text(event, "id"), _text(event, "name"), rename=self.renames)
         except ValueError as exc:
             raise BadEventError(str(exc)) from exc
         self._devices.add(event["id"])
