@@ -49,6 +49,14 @@ def _add_global_options(parser: argparse.ArgumentParser, *, in_command: bool) ->
     default = argparse.SUPPRESS if in_command else None
     parser.add_argument("--data-dir", type=Path, default=default, help="where the workout history is kept")
     parser.add_argument("--config-dir", type=Path, default=default, help="where settings are kept")
+    parser.add_argument(
+        "--sync-dir",
+        type=Path,
+        default=default,
+        metavar="DIR",
+        help="share the history through this folder (Syncthing, Nextcloud, Dropbox…) for this run, instead"
+        " of the Sync folder setting",
+    )
     level = SPECS_BY_NAME["level"]
     parser.add_argument(
         "--level",
@@ -131,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "json"), required=True, help="csv or json")
     export.add_argument("-o", "--output", type=Path, help="write to this file (atomically) instead of stdout")
     _add_routine_commands(command("routine", "list, check, import, export or delete routines"))
+    from psoas_desktop.app.sync_commands import add_sync_commands
+
+    add_sync_commands(command)
     return parser
 
 
@@ -250,6 +261,7 @@ def _print_history(data_dir: Path | None, weeks: int, goal: int, today: date | N
     zone = SystemLocalZone()
     with _open_history(data_dir) as history:
         summaries = history.summaries()
+        devices = history.devices()
     stats = weekly_stats(summaries, weeks, today or local_today(zone), zone, goal)
     current, best = streaks(stats)
     if as_json:
@@ -266,6 +278,9 @@ def _print_history(data_dir: Path | None, weeks: int, goal: int, today: date | N
             ],
             "current_streak": current,
             "best_streak": best,
+            # Every computer that recorded sessions here or merged in, this one first; `sessions` counts
+            # all of that device's sessions in the whole history, not just these weeks.
+            "devices": [{"id": d.id, "name": d.name, "sessions": d.sessions} for d in devices],
         }
         print(json.dumps(data, indent=2))
         return
@@ -334,6 +349,10 @@ def _run_command(argv: Sequence[str] | None) -> int:
         if args.command == "export":
             _export(args.data_dir, args.format, args.output)
             return 0
+        if args.command in ("sync", "import", "device"):
+            from psoas_desktop.app.sync_commands import run_sync_command
+
+            return run_sync_command(args)
     except KnownError as exc:
         print(f"psoas-desktop: {exc}", file=sys.stderr)
         return 2

@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # loaded after the first paint (see after_first_paint), not o
 
     from psoas_desktop.app.history_link import HistoryLink
     from psoas_desktop.app.single_instance import InstanceServer, Request
+    from psoas_desktop.app.sync_link import SyncLink
 
 log = logging.getLogger("psoas_desktop")
 
@@ -125,7 +126,22 @@ def _tell_already_running(lock: WriterLock) -> int:
 def _load_history_modules() -> None:
     """A turn of its own: the history modules take ≈60 ms to import, as long as opening a new file."""
     import psoas_desktop.app.history_link
+    import psoas_desktop.app.sync_link
     import psoas_desktop.storage.history  # noqa: F401
+
+
+def _attach_sync(link: HistoryLink, paths: AppPaths, override: Path | None) -> SyncLink:
+    """The sync folder's journal and merges, once the history is open (see app.sync_link); the Settings
+    dialog refuses a folder the guards refuse."""
+    from psoas_desktop.app.sync_link import SyncLink, folder_problem
+
+    window = link.window
+    window.sync_folder_problem = lambda folder: folder_problem(folder, paths.data_dir)
+    sync = SyncLink(link, paths.data_dir, window.app_settings.sync_folder, override)
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(sync.close)  # before the history closes (after exec returns)
+    return sync
 
 
 def _attach_history(window: MainWindow, paths: AppPaths) -> HistoryLink:
@@ -296,10 +312,14 @@ def _on_unknown_request(window: MainWindow) -> None:
     window.show_message("Another launch asked for an unknown routine; nothing was started.")
 
 
-def _listen_for_later_launches(window: MainWindow, paths: AppPaths) -> InstanceServer:
+def _listen_for_later_launches(
+    window: MainWindow, paths: AppPaths, sync: SyncLink | None = None
+) -> InstanceServer:
     """After the first paint (QtNetwork is not on the start-up path): a launch racing this one keeps
-    retrying for single_instance.HANDOVER_PATIENCE_SECONDS while the lock is held, so it finds us."""
+    retrying for single_instance.HANDOVER_PATIENCE_SECONDS while the lock is held, so it finds us. A
+    command line's sync, import or rename is done here (app.window_commands)."""
     from psoas_desktop.app.single_instance import InstanceServer
+    from psoas_desktop.app.window_commands import WindowCommands
 
     def known(name: str) -> bool:
         """What window.start_session can start: a routine or a single exercise of the catalog."""
@@ -309,7 +329,8 @@ def _listen_for_later_launches(window: MainWindow, paths: AppPaths) -> InstanceS
             return False
         return True
 
-    server = InstanceServer(paths.data_dir, known)
+    commands = None if sync is None else WindowCommands(sync.link, sync)
+    server = InstanceServer(paths.data_dir, known, commands=commands)
     server.listen()
     server.requested.connect(lambda request: _on_request(window, request))
     server.asked_for_unknown.connect(lambda: _on_unknown_request(window))
@@ -366,9 +387,12 @@ def _show_window(
     if messages or library.problems:
         window.show_message(" ".join([*messages, *library.problems]))
 
+    syncs: list[SyncLink] = []
+
     def attach_history() -> None:
         link = _attach_history(window, paths)
         links.append(link)
+        syncs.append(_attach_sync(link, paths, getattr(args, "sync_dir", None)))
         QTimer.singleShot(PREWARM_DELAY_MS, link, link.prewarm)
 
     def begin() -> None:
@@ -397,7 +421,9 @@ def _show_window(
                 lambda: _attach_sound(window),
                 lambda: _attach_desktop(window, links[0] if links else None),
                 lambda: _attach_power(window),
-                lambda: servers.append(_listen_for_later_launches(window, paths)),
+                lambda: servers.append(
+                    _listen_for_later_launches(window, paths, syncs[0] if syncs else None)
+                ),
                 begin,
             ],
             stop_when=lambda: window.closing,  # quitting: no --start session on a closing window

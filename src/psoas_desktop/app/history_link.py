@@ -111,7 +111,13 @@ class HistoryOpener(QObject):
 
 class HistoryLink(QObject):
     """Opens the history (in a thread), hands it to the session saver, and opens the history window and
-    the export."""
+    the export.
+
+    Signals:
+        history_attached(object): a History is in use from now on (the first open, or a retry's re-open).
+    """
+
+    history_attached = Signal(object)
 
     def __init__(
         self,
@@ -226,6 +232,7 @@ class HistoryLink(QObject):
             self._on_saving_again()
         if self._closed:
             return
+        self.history_attached.emit(history)
         if self._prewarm_wanted:
             self.prewarm()
         if self._window_wanted:
@@ -395,6 +402,13 @@ class HistoryLink(QObject):
         self.history_window.show()
         self.history_window.raise_()
         self.history_window.activateWindow()
+
+    @Slot()
+    def history_changed(self) -> None:
+        """Sessions changed other than by this window's own saves (a merge from another computer): what a
+        save refreshes is refreshed too, the history window and the routines' progression."""
+        self._refresh_history_window()
+        self.window.refresh_progression()
 
     def _refresh_history_window(self) -> None:
         if self.history_window is not None and self.history_window.isVisible():

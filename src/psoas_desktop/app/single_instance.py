@@ -25,8 +25,11 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from psoas_desktop.app.instance_commands import Answer, Command, command_of, refused, reply_line
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +128,9 @@ class InstanceServer(QObject):
 
     `requested(Request)` for each well-formed request whose routine (if any) `known` accepts; the launch is
     answered "ok". A request for a routine `known` refuses is answered "error" and only `asked_for_unknown()`
-    is emitted. Anything else is answered "error" or cut off, and logged.
+    is emitted. A command (:mod:`.instance_commands`) goes to `commands` with a function that answers it,
+    once, when its work is done; without `commands` it is refused. Anything else is answered "error" or cut
+    off, and logged.
     """
 
     requested = Signal(object)
@@ -138,10 +143,12 @@ class InstanceServer(QObject):
         parent: QObject | None = None,
         *,
         request_timeout_ms: int = REQUEST_TIMEOUT_MS,
+        commands: Callable[[Command, Answer], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.name = server_name(data_dir)
         self._known = known
+        self.commands = commands
         self._request_timeout_ms = request_timeout_ms
         self._connections: set[_Connection] = set()
         self._server = QLocalServer(self)
@@ -177,6 +184,15 @@ class InstanceServer(QObject):
 
     def _on_line(self, socket: QLocalSocket, line: bytes) -> None:
         try:
+            command = command_of(line)
+        except ValueError as error:
+            log.warning("single instance: refusing a command: %s", error)
+            _reply(socket, refused(str(error)))
+            return
+        if command is not None:
+            self._run(socket, command)
+            return
+        try:
             request = Request.decode(line)
         except ValueError as error:
             log.warning("single instance: refusing a request: %s", error)
@@ -189,6 +205,19 @@ class InstanceServer(QObject):
             return
         _answer(socket, ANSWER_OK)
         self.requested.emit(request)
+
+    def _run(self, socket: QLocalSocket, command: Command) -> None:
+        if self.commands is None:
+            _reply(socket, refused(f"this window cannot {command.action} now"))
+            return
+        log.info("single instance: a command line asked for %s", command.action)
+        self.commands(command, lambda reply: _reply(socket, reply))
+
+
+def _reply(socket: QLocalSocket, reply: dict[str, object]) -> None:
+    """A command's reply; dropped when the command line has hung up meanwhile (its socket is gone)."""
+    if shiboken6.isValid(socket) and socket.state() == QLocalSocket.LocalSocketState.ConnectedState:
+        _answer(socket, reply_line(reply).rstrip(b"\n"))
 
 
 def _answer(socket: QLocalSocket, answer: bytes) -> None:

@@ -34,6 +34,7 @@ class Unit(StrEnum):
     SESSIONS_PER_WEEK = "sessions/week"
     PERCENT = "percent"
     HOUR = "hour of the day"
+    FOLDER = "folder"  # a text setting: a folder's path, "" for none
 
 
 class Part(StrEnum):
@@ -52,11 +53,12 @@ FOLLOWS_LEVEL = "follows level"
 
 @dataclass(frozen=True)
 class SettingSpec:
-    """One setting. ``kind`` is int, bool or a StrEnum; an int has ``bounds`` or ``choices``, an enum may
-    have ``choices`` (its members and their labels; by default every member, capitalised). A default of
-    None means "no value: follow the level" (the workout overrides). ``applies_when`` names the settings
-    of which at least one must be on (a true flag, a number other than 0 such as a reminder that is not
-    Off) for this one to have any effect; the dialog greys it out otherwise."""
+    """One setting. ``kind`` is int, bool, str (a folder's path, "" for none) or a StrEnum; an int has
+    ``bounds`` or ``choices``, an enum may have ``choices`` (its members and their labels; by default every
+    member, capitalised). A default of None means "no value: follow the level" (the workout overrides).
+    ``applies_when`` names the settings of which at least one must be on (a true flag, a number other than
+    0 such as a reminder that is not Off) for this one to have any effect; the dialog greys it out
+    otherwise."""
 
     name: str  # the field of the value object, and the setting's name in messages
     key: str  # the QSettings (INI) key: section/name
@@ -113,6 +115,9 @@ class SettingSpec:
         if self.kind is bool:
             if not isinstance(value, bool):
                 raise SettingsError(f"{self.name}: expected true or false, got {value!r}")
+        elif self.kind is str:
+            if not isinstance(value, str):
+                raise SettingsError(f"{self.name}: expected a folder's path, got {value!r}")
         elif self.kind is int:
             if not isinstance(value, int) or isinstance(value, bool):
                 raise SettingsError(f"{self.name}: expected a whole number, got {value!r}")
@@ -135,6 +140,10 @@ class SettingSpec:
             value: object = parse_bool(raw)
             if value is None:
                 raise SettingsError(f"{self.name}: expected true or false, got {raw!r}")
+        elif self.kind is str:
+            value = _parse_text(raw)
+            if value is None:
+                raise SettingsError(f"{self.name}: expected a folder's path, got {raw!r}")
         elif self.kind is int:
             value = _parse_int(raw)
             if value is None:
@@ -160,6 +169,8 @@ class SettingSpec:
             return FOLLOWS_LEVEL
         if isinstance(value, bool):
             return "on" if value else "off"
+        if self.kind is str:
+            return str(value) or "none"
         if isinstance(value, StrEnum):
             return value.value
         labels = dict(self.options)
@@ -169,6 +180,8 @@ class SettingSpec:
         """What may be given, e.g. "beginner, standard, advanced", "0, 30, 45", "20–30", "true or false"."""
         if self.kind is bool:
             return "true or false"
+        if self.kind is str:
+            return "a folder, or nothing for none"
         if self.bounds is not None:
             return f"{self.minimum}–{self.maximum}"
         return ", ".join(str(self.stored(value)) for value, _ in self.options)
@@ -187,6 +200,15 @@ def _parse_int(raw: object) -> int | None:
     if isinstance(raw, str) and _INT_PATTERN.fullmatch(raw.strip()):
         return int(raw.strip())
     return None
+
+
+def _parse_text(raw: object) -> str | None:
+    """A path as typed (spaces around it forgiven); QSettings reads an unquoted "a,b" as a list."""
+    if raw is None:
+        return ""
+    if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+        return ",".join(raw).strip()
+    return raw.strip() if isinstance(raw, str) else None
 
 
 def parse_bool(raw: object) -> bool | None:

@@ -110,6 +110,10 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("weekly_goal", "app/weekly_goal", int, 3, _HISTORY, "Weekl&y goal", "Weekly goal",
                 "Sessions a week that meet your goal; the history's charts and the nudge count against it",
                 bounds=(1, 14), unit=Unit.SESSIONS_PER_WEEK),
+    SettingSpec("sync_folder", "sync/folder", str, "", _HISTORY, "Sync &folder", "Sync folder",
+                "Share the history with your other computers through a folder that Syncthing, Nextcloud or"
+                " Dropbox keeps in step (empty: not shared); never inside the data folder",
+                unit=Unit.FOLDER),
 )
 # fmt: on
 SPECS_BY_NAME = {spec.name: spec for spec in SETTING_SPECS}
@@ -200,6 +204,8 @@ class AppSettings:
     theme: Theme = DEFAULTS["theme"]
     close_to_tray: bool = DEFAULTS["close_to_tray"]
     weekly_goal: int = DEFAULTS["weekly_goal"]
+    sync_folder: str = DEFAULTS["sync_folder"]
+    """Where the history journals are shared (``--sync-dir`` overrides it for one run); "" for none."""
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
 
     def __post_init__(self) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollBar,
     QWidget,
 )
@@ -33,6 +34,7 @@ from psoas_desktop.core.settings import (
     Settings,
     Theme,
 )
+from psoas_desktop.qt.settings import dialog as settings_dialog
 from psoas_desktop.qt.settings.dialog import SESSION_NOTE, SettingsDialog
 
 CURRENT = AppSettings(
@@ -106,8 +108,20 @@ def test_level_change_updates_the_greyed_values_only(qtbot: QtBot) -> None:
 
 def test_one_control_per_setting_with_its_range_choices_and_default(qtbot: QtBot) -> None:
     dialog = make(qtbot, AppSettings())
-    controls: dict[str, QWidget] = {**dialog.combos, **dialog.checks, **dialog.sliders, **dialog.spins}
-    counts = [len(dialog.combos), len(dialog.checks), len(dialog.sliders), len(dialog.spins)]
+    controls: dict[str, QWidget] = {
+        **dialog.combos,
+        **dialog.checks,
+        **dialog.sliders,
+        **dialog.spins,
+        **dialog.folders,
+    }
+    counts = [
+        len(dialog.combos),
+        len(dialog.checks),
+        len(dialog.sliders),
+        len(dialog.spins),
+        len(dialog.folders),
+    ]
     assert sum(counts) == len(SETTING_SPECS)  # each setting has exactly one control
     assert list(controls) != [] and set(controls) == set(SPECS_BY_NAME)
     for spec in SETTING_SPECS:
@@ -123,6 +137,8 @@ def test_one_control_per_setting_with_its_range_choices_and_default(qtbot: QtBot
             assert control.currentData() == default, spec.name
         elif isinstance(control, QCheckBox):
             assert control.text() == spec.label and control.isChecked() is spec.default, spec.name
+        elif isinstance(control, QLineEdit):
+            assert control.text() == spec.default, spec.name
         else:
             assert isinstance(control, QAbstractSpinBox | QAbstractSlider)
             spin_or_slider = dialog.spins.get(spec.name) or dialog.sliders[spec.name]
@@ -164,7 +180,7 @@ def test_the_number_and_the_slider_take_their_rows_spare_width(qtbot: QtBot) -> 
 
 
 def controls_of(dialog: SettingsDialog) -> dict[str, QWidget]:
-    return {**dialog.combos, **dialog.checks, **dialog.sliders, **dialog.spins}
+    return {**dialog.combos, **dialog.checks, **dialog.sliders, **dialog.spins, **dialog.folders}
 
 
 def test_one_tab_per_group_each_setting_in_its_groups_tab(qtbot: QtBot) -> None:
@@ -197,7 +213,7 @@ def test_one_tab_per_group_each_setting_in_its_groups_tab(qtbot: QtBot) -> None:
         Group.SOUND: {"sound_on", "volume", "voice_on", "breathing_on"},
         Group.REMINDERS: {"break_minutes", "weekly_nudge", "quiet_start_hour", "quiet_end_hour"},
         Group.APPEARANCE: {"theme", "close_to_tray"},
-        Group.HISTORY: {"weekly_goal"},
+        Group.HISTORY: {"weekly_goal", "sync_folder"},
     }
     for name, check in dialog.custom_checks.items():
         assert dialog.pages[Group.TIMING].isAncestorOf(check), name
@@ -224,7 +240,7 @@ TAB_ORDERS = {
     Group.SOUND: ["Sound cues", "Volume", "Spoken cues", "Breathing pace"],
     Group.REMINDERS: ["Stretch break reminder", "Weekly-goal nudge", "Quiet hours start", "Quiet hours end"],
     Group.APPEARANCE: ["Theme", "Close to the tray"],
-    Group.HISTORY: ["Weekly goal"],
+    Group.HISTORY: ["Weekly goal", "Sync folder", "Choose the sync folder"],
 }
 
 
@@ -238,7 +254,8 @@ def test_tab_order_is_the_tab_bar_then_the_tables_order_then_the_buttons(qtbot: 
     while widget is not None and widget is not dialog:
         tab_stop = widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisible()
         # A spin box's editor follows the spin box; the tab widget hands its focus to its tab bar.
-        if tab_stop and not isinstance(widget, QLineEdit) and widget.focusProxy() is None:
+        spin_editor = isinstance(widget, QLineEdit) and isinstance(widget.parent(), QAbstractSpinBox)
+        if tab_stop and not spin_editor and widget.focusProxy() is None:
             name = "tab bar" if widget is dialog.tabs.tabBar() else widget.accessibleName()
             order.append(name or getattr(widget, "text", lambda: "")().replace("&", ""))
         widget = widget.nextInFocusChain()
@@ -286,14 +303,17 @@ def test_every_input_has_an_accessible_name_and_a_label_with_a_mnemonic(qtbot: Q
     inputs = [
         w
         for w in dialog.findChildren(QWidget)
-        if isinstance(w, QAbstractSpinBox | QComboBox | QAbstractSlider | QAbstractButton)
+        if (
+            isinstance(w, QAbstractSpinBox | QComboBox | QAbstractSlider | QAbstractButton)
+            or w in dialog.folders.values()
+        )
         and not isinstance(w, QScrollBar)  # inside the combo boxes' popups
         and w.parent() is not dialog.buttons
         and not dialog.tabs.tabBar().isAncestorOf(w)  # the tab bar's scroll arrows
     ]
     # 8 spins, 4 Custom switches, weekly goal, level, sound, volume, voice, breathing, theme,
-    # close to tray, break reminder, 2 quiet hours, nudge
-    assert len(inputs) == 24
+    # close to tray, break reminder, 2 quiet hours, nudge, the sync folder and its Choose button
+    assert len(inputs) == 26
     names = [w.accessibleName() for w in inputs]
     assert all(names), [w for w in inputs if not w.accessibleName()]
     assert len(set(names)) == len(names), names
@@ -312,8 +332,9 @@ def test_every_input_has_an_accessible_name_and_a_label_with_a_mnemonic(qtbot: Q
     keys = [re.search(r"&(\w)", text) for text in mnemonic_texts]
     assert all(keys), [t for t, k in zip(mnemonic_texts, keys, strict=True) if not k]
     letters = [k.group(1).lower() for k in keys if k]
-    # row labels, timing labels, level/goal/volume/theme, reminder/quiet hours, 5 checkboxes
-    assert len(letters) == 4 + 4 + 4 + 3 + 5
+    # row labels, timing labels, level/goal/volume/theme, reminder/quiet hours, 5 checkboxes, the sync
+    # folder's label and its Choose button
+    assert len(letters) == 4 + 4 + 4 + 3 + 5 + 2
     assert len(set(letters)) == len(letters), letters
 
 
@@ -466,6 +487,8 @@ def test_every_setting_changed_comes_back_from_the_dialog(qtbot: QtBot) -> None:
 def _other_values(spec: SettingSpec) -> list[object]:
     if spec.kind is bool:
         return [True, False]
+    if spec.kind is str:
+        return ["/home/me/Sync"]
     if spec.bounds is not None:
         return [spec.maximum, spec.minimum]
     return [value for value, _ in spec.options]
@@ -488,3 +511,27 @@ def test_the_keyboard_reaches_the_tabs_and_moves_between_them(qtbot: QtBot) -> N
     assert dialog.checks["sound_on"].hasFocus()  # then into that tab's first row
     QTest.keyClick(dialog.checks["sound_on"], Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
     assert dialog.tabs.currentWidget() is dialog.pages[Group.REMINDERS]
+
+
+def test_the_sync_folder_is_typed_or_chosen_and_empty_means_none(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dialog = make(qtbot, AppSettings(sync_folder="/home/me/Sync"))
+    edit = dialog.folders["sync_folder"]
+    assert edit.text() == "/home/me/Sync" and dialog.result_settings().sync_folder == "/home/me/Sync"
+    asked: list[str] = []
+
+    def choose(cls: object, parent: object, title: str, current: str) -> str | None:
+        asked.append(current)
+        return "/media/usb/Shared" if len(asked) == 1 else None
+
+    monkeypatch.setattr(settings_dialog.FolderPicker, "ask", classmethod(choose))
+    choose_button = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Ch&oose…")
+    choose_button.click()
+    assert asked == ["/home/me/Sync"] and edit.text() == "/media/usb/Shared"
+    choose_button.click()  # cancelled: the text stays
+    assert edit.text() == "/media/usb/Shared"
+    edit.setText("   ")
+    assert dialog.result_settings().sync_folder == ""
+    edit.setText("  ~/Sync  ")
+    assert dialog.result_settings().sync_folder == "~/Sync"

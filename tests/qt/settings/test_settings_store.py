@@ -191,18 +191,30 @@ switch_seconds=12
 def test_a_file_written_by_the_old_version_loads_unchanged_and_saves_byte_for_byte(
     tmp_path: Path, text: str, expected: AppSettings
 ) -> None:
+    """Byte for byte but for the settings added since: the sync folder (none)."""
     (tmp_path / SETTINGS_FILE_NAME).write_text(text, encoding="utf-8")
     store = SettingsStore(tmp_path)
     assert store.load() == (expected, [])
     (tmp_path / "again").mkdir()
     SettingsStore(tmp_path / "again").save(expected)
-    assert (tmp_path / "again" / SETTINGS_FILE_NAME).read_text(encoding="utf-8") == text
+    added = text.replace("[voice]", "[sync]\nfolder=\n\n[voice]")
+    assert (tmp_path / "again" / SETTINGS_FILE_NAME).read_text(encoding="utf-8") == added
+
+
+def test_a_sync_folder_with_a_comma_round_trips_and_a_hand_written_one_is_read_whole(tmp_path: Path) -> None:
+    folder = "/home/me/Sync, shared"
+    SettingsStore(tmp_path).save(AppSettings(sync_folder=folder))
+    assert SettingsStore(tmp_path).load() == (AppSettings(sync_folder=folder), [])
+    (tmp_path / SETTINGS_FILE_NAME).write_text(f"[sync]\nfolder={folder}\n", encoding="utf-8")
+    assert SettingsStore(tmp_path).load()[0].sync_folder == "/home/me/Sync,shared"  # QSettings split it
 
 
 def samples(spec: SettingSpec) -> list[object]:
     """Values worth a round trip: both flags, every choice, a range's ends, and "follow the level"."""
     if spec.kind is bool:
         return [True, False]
+    if spec.kind is str:  # a folder: none, and one with a space
+        return ["", "/home/me/Sync folder"]
     if spec.options:
         return [value for value, _ in spec.options]
     ends: list[object] = [spec.minimum, spec.maximum]

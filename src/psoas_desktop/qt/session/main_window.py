@@ -132,6 +132,8 @@ class MainWindow(QMainWindow):
         self.progression: ProgressionState | None = None  # where the prepared routine's progression stands
         self.progression_counted = False  # the app has said how many sessions count (or that none can)
         self._start_when_counted: str | None = None
+        # Why a sync folder cannot be used (the app checks it against the data folder), None when it can.
+        self.sync_folder_problem: Callable[[str], str | None] = lambda _folder: None
 
         self.setWindowTitle("Psoas Desktop")
         self.setObjectName("MainWindow")
@@ -238,8 +240,13 @@ class MainWindow(QMainWindow):
         from psoas_desktop.qt.settings.dialog import SettingsDialog
 
         chosen = SettingsDialog.ask(self.app_settings, self)
-        if chosen is not None:
-            self.apply_settings(chosen)
+        if chosen is None:
+            return
+        problem = self.sync_folder_problem(chosen.sync_folder)
+        if problem is not None:  # the other changes are kept; the folder stays what it was
+            self.notice.show_notice(f"{problem} The sync folder was not changed.")
+            chosen = chosen.with_changes(sync_folder=self.app_settings.sync_folder)
+        self.apply_settings(chosen)
 
     @Slot(object)
     def choose_level(self, level: Level) -> None:

@@ -2,7 +2,8 @@
 
 Every control is limited to its setting's range or choices, so what the dialog returns is always valid. The
 control follows from the row: a list or an enum is a combo box, a flag a check box, a percentage a slider,
-a whole number a spin box, and a workout override that may follow the level a "Custom" switch beside one.
+a folder a text box with a Choose button, a whole number a spin box, and a workout override that may
+follow the level a "Custom" switch beside one.
 Under each control a small grey line says what it does (for a timing setting, which routines use it:
 core.setting_use), and a setting that has no effect while another is off (the row's ``applies_when``) is
 greyed out as that one changes.
@@ -19,9 +20,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QPushButton,
     QSlider,
     QSpinBox,
     QTabWidget,
@@ -78,6 +82,16 @@ def _help_label(text: str, indent: int = 0) -> QLabel:
     return label
 
 
+class FolderPicker:
+    """The choose-a-folder question, behind a seam tests replace."""
+
+    @classmethod
+    def ask(cls, parent: QWidget, title: str, current: str) -> str | None:
+        """The folder chosen, or None when cancelled."""
+        chosen = QFileDialog.getExistingDirectory(parent, title, current)
+        return chosen or None
+
+
 def _row(*widgets: QWidget, stretched: QWidget) -> QWidget:
     """Controls side by side in one form row; ``stretched`` takes the spare width."""
     row = QWidget()
@@ -91,8 +105,9 @@ def _row(*widgets: QWidget, stretched: QWidget) -> QWidget:
 class SettingsDialog(QDialog):
     """Edits an AppSettings; ``ask()`` is the one call the main window (and its tests) use.
 
-    The controls, by setting name: ``combos``, ``checks``, ``sliders`` and ``spins``, each setting in
-    exactly one of them; ``custom_checks`` holds the "Custom" switch of each setting that may follow the level.
+    The controls, by setting name: ``combos``, ``checks``, ``sliders``, ``spins`` and ``folders``, each
+    setting in exactly one of them; ``custom_checks`` holds the "Custom" switch of each setting that may
+    follow the level.
     ``tabs`` holds one page per group (``pages``); ``help_labels`` the grey line under each setting, and
     ``rows`` what is greyed out, label and all, while the setting does not apply.
     """
@@ -106,6 +121,7 @@ class SettingsDialog(QDialog):
         self.checks: dict[str, QCheckBox] = {}
         self.sliders: dict[str, QSlider] = {}
         self.spins: dict[str, QSpinBox] = {}
+        self.folders: dict[str, QLineEdit] = {}
         self.custom_checks: dict[str, QCheckBox] = {}
         self.help_labels: dict[str, QLabel] = {}
         self.rows: dict[str, tuple[QWidget, ...]] = {}
@@ -168,6 +184,8 @@ class SettingsDialog(QDialog):
             label, field = None, check
         elif spec.unit is Unit.PERCENT:
             label, field = self._slider(spec, value)
+        elif spec.kind is str:
+            label, field = self._folder(spec, value)
         elif spec.follows_level:
             label, field = self._custom(spec, value)
         else:
@@ -224,6 +242,24 @@ class SettingsDialog(QDialog):
         shown.setText(f"{slider.value()}%")
         self.sliders[spec.name] = slider
         return self._labelled(range_label(spec), slider), _row(slider, shown, stretched=slider)
+
+    def _folder(self, spec: SettingSpec, value: object) -> tuple[QLabel, QWidget]:
+        """A folder's path, typed or chosen; empty for none."""
+        edit = QLineEdit(str(value))
+        edit.setPlaceholderText("Not shared")
+        self._describe(edit, spec)
+        choose = QPushButton("Ch&oose…")
+        choose.setAccessibleName(f"Choose the {spec.accessible.lower()}")
+        choose.setAutoDefault(False)  # Return in the text box means OK, not "choose"
+
+        def pick() -> None:
+            chosen = FolderPicker.ask(self, spec.title, edit.text())
+            if chosen is not None:
+                edit.setText(chosen)
+
+        choose.clicked.connect(pick)
+        self.folders[spec.name] = edit
+        return self._labelled(spec.label, edit), _row(edit, choose, stretched=edit)
 
     def _custom(self, spec: SettingSpec, value: object) -> tuple[QLabel, QWidget]:
         """A workout override: a "Custom" switch, and the number (greyed, the level's point) when it is off."""
@@ -286,6 +322,8 @@ class SettingsDialog(QDialog):
             return self.checks[name].isChecked()
         if name in self.sliders:
             return self.sliders[name].value()
+        if name in self.folders:
+            return spec.parse(self.folders[name].text())
         if name in self.custom_checks and not self.custom_checks[name].isChecked():
             return None
         return self.spins[name].value()
