@@ -267,3 +267,85 @@ def test_an_open_cuts_short_only_this_devices_sessions(tmp_path: Path, sync_dir:
     assert [(s.status, s.ended_utc) for s in work.history.sessions()] == [
         ("interrupted", (T0 + timedelta(minutes=20)).astimezone(UTC))
     ]
+
+
+def _garbage_binary(folder: Path, session_uuid: str) -> int:
+    noise = bytes(b for b in ((i * 37 + 11) % 256 for i in range(20_000)) if b not in b" \t\n\r\x0b\x0c")
+    lines = [noise[i : i + 200] for i in range(0, len(noise), 200)]
+    data = b"\n".join(lines)  # the last one unfinished: it waits, as any half-written line does
+    (folder / "0b5e1c1e-0000-4000-8000-000000000000.jsonl").write_bytes(data)  # named like a device
+    return len(lines) - 1
+
+
+def _garbage_nested(folder: Path, session_uuid: str) -> int:
+    (folder / "deep.jsonl").write_bytes(b"[" * 100_000 + b"\n" + b'{"a":' * 50_000 + b"\n")
+    return 2
+
+
+def _garbage_fields(folder: Path, session_uuid: str) -> int:
+    """Well-formed lines of the right format whose values cannot be: none of it may be applied."""
+    head = {"format": "psoas-history-journal", "version": 1, "device": "d3adbeef-0000-4000-8000-000000000000"}
+    bad = [
+        {**head, "type": "hold", "session": session_uuid, "exercise": 5, "set_number": 1},
+        {
+            **head,
+            "type": "checkin",
+            "uuid": "c",
+            "session": session_uuid,
+            "tightness": 99,
+            "created_utc": "x",
+        },
+        {**head, "type": "end", "session": session_uuid, "status": "running", "ended_utc": "2026-03-01"},
+        {**head, "type": "session", "uuid": "s"},
+        {**head, "type": "rename-everything"},
+        {**head, "type": "device", "id": "d3adbeef", "name": "   "},
+    ]
+    (folder / "d3adbeef-0000-4000-8000-000000000000.jsonl").write_text(
+        "".join(json.dumps(line) + "\n" for line in bad), "utf-8"
+    )
+    return len(bad)
+
+
+GARBAGE = {"binary": _garbage_binary, "nested deeper than Python parses": _garbage_nested}
+GARBAGE["right format, impossible values"] = _garbage_fields
+
+
+@pytest.mark.parametrize("kind", GARBAGE)
+def test_garbage_in_the_sync_folder_is_warned_about_and_affects_nothing_else(
+    tmp_path: Path, sync_dir: Path, kind: str
+) -> None:
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+    mine = work.record(T0)
+    session = home.record(T0 + timedelta(days=1))
+    session_uuid = next(s.uuid for s in home.history.sessions() if s.id == session)
+    assert session_uuid is not None
+    folder = sync_dir / FOLDER_NAME
+    broken = GARBAGE[kind](folder, session_uuid)
+    (folder / ".syncthing.deep.jsonl.tmp").write_bytes(b"\xff" * 100)  # a transfer under way: not a journal
+    own = journal_of(work).read_bytes()
+    result = work.merge()
+    assert result.new_sessions == 1
+    (warning,) = result.warnings
+    assert f": {broken} damaged line(s) skipped" in warning, warning
+    assert work.state() == home.state() | work_only(work, mine)
+    assert journal_of(work).read_bytes() == own
+    assert work.merge().warnings == []  # told once
+    work.record(T0 + timedelta(days=2))  # recording and journaling go on
+    assert work.warnings == [] and len(work.history.sessions()) == 3
+
+
+def work_only(device: Device, session_id: int) -> set[tuple[object, ...]]:
+    uuid = next(s.uuid for s in device.history.sessions() if s.id == session_id)
+    return {fact for fact in device.state() if fact[1] == uuid}
+
+
+def test_a_file_where_the_journal_folder_should_be_is_warned_about(tmp_path: Path, sync_dir: Path) -> None:
+    (sync_dir / FOLDER_NAME).write_bytes(b"not a folder")
+    work = Device(tmp_path, "work", sync_dir)  # its journal cannot be written there: told
+    assert len(work.warnings) == 1 and "cannot be written" in work.warnings[0]
+    work.record(T0)
+    assert len(work.history.sessions()) == 1  # saved here all the same
+    result = work.merge()
+    (warning,) = result.warnings
+    assert "cannot be read" in warning and "nothing was merged from it" in warning
+    assert (result.new_sessions, result.devices) == (0, 0)
