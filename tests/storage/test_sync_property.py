@@ -97,11 +97,28 @@ class Deliver:
 
 
 @dataclass(frozen=True)
+class Relay:
+    """A device passes on a file it received (Syncthing syncs through any device): a conflict copy, an old
+    or a cut version of a third device's journal."""
+
+    via: int
+    target: int
+    pick: int
+
+
+@dataclass(frozen=True)
+class LoseJournal:
+    """The device's journal is deleted from its folder; at its next start it writes its whole history again."""
+
+    device: int
+
+
+@dataclass(frozen=True)
 class Merge:
     device: int
 
 
-Step = Record | Finish | CheckIn | Delete | Rename | Restart | Deliver | Merge
+Step = Record | Finish | CheckIn | Delete | Rename | Restart | Deliver | Relay | LoseJournal | Merge
 
 ENDINGS = st.sampled_from(["completed", "stopped", "interrupted"])
 DEVICE = st.integers(0, 3)
@@ -120,6 +137,8 @@ STEPS = st.one_of(
         st.sampled_from(["whole", "cut", "older", "duplicated", "conflict", "shuffled-conflict"]),
         FRACTION,
     ),
+    st.builds(Relay, DEVICE, DEVICE, st.integers(0, 50)),
+    st.builds(LoseJournal, DEVICE),
     st.builds(Merge, DEVICE),
 )
 
@@ -244,6 +263,23 @@ class World:
                 source, target = self.at(step.source), self.at(step.target)
                 if source is not target:
                     self.deliver(source, target, step.how, step.fraction)
+            case Relay():
+                via, target = self.at(step.via), self.at(step.target)
+                files = sorted(  # never the target's own journal: only it writes that
+                    p
+                    for p in journal_folder(via.sync_dir).glob(f"*{SUFFIX}")
+                    if p.name != target.journal.name
+                )
+                if files and via is not target:
+                    chosen = files[step.pick % len(files)]
+                    write_atomically(journal_folder(target.sync_dir) / chosen.name, chosen.read_bytes())
+            case LoseJournal():
+                laptop = self.at(step.device)
+                laptop.history.close()
+                laptop.journal.unlink(missing_ok=True)
+                laptop.open()
+                for uuid in [u for u, d in self.sessions.items() if d == laptop.device_id]:
+                    self.running.pop(uuid, None)  # cut short at the open
             case Merge():
                 laptop = self.at(step.device)
                 result = laptop.history.submit_merge(laptop.sync_dir).result()
