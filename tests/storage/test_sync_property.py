@@ -2,7 +2,8 @@
 restarts through the real History API, each writing its journal to its own copy of the sync folder (as with
 Syncthing, every device has a copy of its own). Between the devices, journals arrive whole, cut mid-line (the
 rest comes later), as an older version, with lines duplicated, or as Syncthing conflict copies (in their order,
-or with their lines shuffled), at any time and in any order, and the devices merge whenever they like.
+or with their lines shuffled), at any time and in any order, also passed on through a third device; a device
+may lose its own journal (it writes its whole history again); and the devices merge whenever they like.
 
 Once every device has every journal and has merged, every device holds the same history, and it is the one
 the devices made: each surviving session once with exactly its holds and check-ins, every deleted session gone
