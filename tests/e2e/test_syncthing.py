@@ -174,7 +174,8 @@ def laptops(tmp_path: Path) -> Iterator[tuple[Laptop, Laptop]]:
     a = Laptop("A", tmp_path / "a" / "data", tmp_path / "a" / "config", st_a)
     b = Laptop("B", tmp_path / "b" / "data", tmp_path / "b" / "config", st_b)
     try:
-        st_a.start()
+        st_a.start()  # listening before B dials it: no redial to wait for
+        assert wait_until(st_a.listening, CONNECT_SECONDS), st_a.log_tail()
         st_b.start()
         assert wait_until(lambda: connected(st_a, st_b), CONNECT_SECONDS), st_a.log_tail() + st_b.log_tail()
         yield a, b

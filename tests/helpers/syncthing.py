@@ -1,10 +1,10 @@
 """Real Syncthing instances for the end-to-end sync test, on 127.0.0.1 only.
 
 Each instance has its own home (keys, config, database), its own GUI/REST port and sync port, no relays, no
-global or local discovery, no NAT traversal, no usage or crash reporting, no upgrades, no browser; its peers
-are introduced by device id with an explicit ``tcp://127.0.0.1:PORT`` address, and the one folder is shared
-with a short rescan interval and the file watcher on. The config is written between ``syncthing generate``
-and the first ``serve``, so nothing ever leaves the machine.
+global or local discovery, no NAT traversal, no usage or crash reporting, no upgrades, no browser. The peers
+are introduced by device id (one dials the other at its explicit ``tcp://127.0.0.1:PORT`` address), and the
+one folder is shared with a short rescan interval and the file watcher on. The config is written between
+``syncthing generate`` and the first ``serve``, so nothing ever leaves the machine.
 """
 
 from __future__ import annotations
@@ -110,8 +110,11 @@ class Syncthing:
         self.device_id = str(device.get("id"))
         self.api_key = str(gui.findtext("apikey"))
 
-    def configure(self, peers: list[Syncthing]) -> None:
-        """Loopback only, and one folder shared with `peers` (each reached at its own explicit address)."""
+    def configure(self, peers: list[Syncthing], *, dial: bool) -> None:
+        """Loopback only, and one folder shared with `peers`. With `dial` this instance connects to each at
+        its explicit address; without it, it only accepts their connections (its address for them is
+        "dynamic", which nothing resolves with discovery off). One side dials: when both dial at once, each
+        from its listening port (Syncthing reuses it), 1.19's Hello exchange can hang for 30 s."""
         path = self.home / "config.xml"
         tree = ET.parse(path)
         root = tree.getroot()
@@ -135,7 +138,9 @@ class Syncthing:
                 "device",
                 {"id": peer.device_id, "name": peer.name, "compression": "metadata", "introducer": "false"},
             )
-            ET.SubElement(device, "address").text = f"tcp://127.0.0.1:{peer.listen_port}"
+            ET.SubElement(device, "address").text = (
+                f"tcp://127.0.0.1:{peer.listen_port}" if dial else "dynamic"
+            )
             ET.SubElement(device, "autoAcceptFolders").text = "false"
         folder = ET.SubElement(
             root,
@@ -190,6 +195,16 @@ class Syncthing:
         with urllib.request.urlopen(request, timeout=5) as answer:  # 127.0.0.1 only
             return json.load(answer)
 
+    def listening(self) -> bool:
+        """Its REST API answers (its sync listener starts before it)."""
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise RuntimeError(f"syncthing {self.name} exited: {self.log_tail()}")
+        try:
+            return bool(self.rest("/rest/system/ping").get("ping") == "pong")
+        except OSError:
+            return False
+
     def connected_to(self, peer: Syncthing) -> bool:
         assert self.process is not None
         if self.process.poll() is not None:
@@ -207,11 +222,12 @@ class Syncthing:
 
 
 def pair(root: Path) -> tuple[Syncthing, Syncthing]:
-    """Two configured (not started) instances sharing one folder: `root`/a/Sync and `root`/b/Sync."""
+    """Two configured (not started) instances sharing one folder: `root`/a/Sync and `root`/b/Sync; each knows
+    the other's device id, and B connects to A at A's explicit address."""
     a = Syncthing("psoas-a", root / "a" / "syncthing", root / "a" / "Sync")
     b = Syncthing("psoas-b", root / "b" / "syncthing", root / "b" / "Sync")
     for instance in (a, b):
         instance.generate()
-    a.configure([b])
-    b.configure([a])
+    a.configure([b], dial=False)
+    b.configure([a], dial=True)  # B dials A: also at once when B's Syncthing starts again
     return a, b
