@@ -14,6 +14,8 @@ import pytest
 from history_support import histories_are_closed, hold  # noqa: F401  (autouse: closes every History opened)
 from sync_support import Device
 
+from psoas_desktop.storage.export import collect, render
+from psoas_desktop.storage.import_export import events_from_export
 from psoas_desktop.storage.journal import FOLDER_NAME, SyncFolderError, journal_path
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -349,3 +351,35 @@ def test_a_file_where_the_journal_folder_should_be_is_warned_about(tmp_path: Pat
     (warning,) = result.warnings
     assert "cannot be read" in warning and "nothing was merged from it" in warning
     assert (result.new_sessions, result.devices) == (0, 0)
+
+
+def _export_events(device: Device, importer: Device) -> list[dict[str, object]]:
+    document = json.loads(render(collect(device.history), "json"))
+    return events_from_export(document, str(importer.history.device_id()))
+
+
+def test_an_import_keeps_who_checked_in_and_never_renames_a_known_device(
+    tmp_path: Path, sync_dir: Path
+) -> None:
+    """Found by the property test: an export did not say who checked in (the import gave the session's
+    device), and an old export's device names undid newer ones, on the importing device and, through its
+    journal, on the others."""
+    home, work = Device(tmp_path, "home", sync_dir), Device(tmp_path, "work", sync_dir)
+    home.history.submit_rename_device("old name").result()
+    home.record(T0)
+    old_export = _export_events(home, work)
+    home.history.submit_rename_device("new name").result()
+    work.merge()
+    (merged,) = work.history.sessions()
+    work.history.add_checkin(merged.id, None, 3, "from work")
+    home.history.submit_import(_export_events(work, home)).result()
+    work.history.submit_import(old_export).result()
+    home.merge()
+    work.merge()
+    assert home.state() == work.state()
+    assert {c.device for c in home.history.checkins()} == {work.history.device_id()}
+    names = {d.id: d.name for d in work.history.devices()}
+    assert names[str(home.history.device_id())] == "new name"
+    late = Device(tmp_path, "late", sync_dir)  # reads work's journal, with the old name in it, after home's
+    late.merge()
+    assert {d.id: d.name for d in late.history.devices()}[str(home.history.device_id())] == "new name"

@@ -12,6 +12,7 @@ everywhere with its tombstone, every device known by its newest name, no merge w
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -28,7 +29,9 @@ from history_support import Now, hold
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from psoas_desktop.storage.export import collect, render
 from psoas_desktop.storage.history import History
+from psoas_desktop.storage.import_export import events_from_export
 from psoas_desktop.storage.journal import SUFFIX, journal_folder
 
 T0 = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
@@ -115,11 +118,19 @@ class LoseJournal:
 
 
 @dataclass(frozen=True)
+class Import:
+    """`psoas-desktop import`: a device's `export --format json`, taken now, imported on another."""
+
+    source: int
+    target: int
+
+
+@dataclass(frozen=True)
 class Merge:
     device: int
 
 
-Step = Record | Finish | CheckIn | Delete | Rename | Restart | Deliver | Relay | LoseJournal | Merge
+Step = Record | Finish | CheckIn | Delete | Rename | Restart | Deliver | Relay | LoseJournal | Import | Merge
 
 ENDINGS = st.sampled_from(["completed", "stopped", "interrupted"])
 DEVICE = st.integers(0, 3)
@@ -140,6 +151,7 @@ STEPS = st.one_of(
     ),
     st.builds(Relay, DEVICE, DEVICE, st.integers(0, 50)),
     st.builds(LoseJournal, DEVICE),
+    st.builds(Import, DEVICE, DEVICE),
     st.builds(Merge, DEVICE),
 )
 
@@ -281,6 +293,11 @@ class World:
                 laptop.open()
                 for uuid in [u for u, d in self.sessions.items() if d == laptop.device_id]:
                     self.running.pop(uuid, None)  # cut short at the open
+            case Import():
+                source, target = self.at(step.source), self.at(step.target)
+                if source is not target:
+                    document = json.loads(render(collect(source.history), "json"))
+                    target.history.submit_import(events_from_export(document, target.device_id)).result()
             case Merge():
                 laptop = self.at(step.device)
                 result = laptop.history.submit_merge(laptop.sync_dir).result()
@@ -442,6 +459,8 @@ def check_converged(world: World) -> None:
 # an open cut short another device's running session here, which then ended it at another time there.
 @example(devices=2, steps=[Rename(1, "laptop"), Deliver(1, 0, "conflict", 0.0)])
 @example(devices=2, steps=[Record(0, 1, None, 0), Restart(0)])
+# … and an import gave a check-in its session's device, not the one that checked in:
+@example(devices=2, steps=[Record(0, 0, None, 0), Import(0, 1), CheckIn(1, 0, 0), Import(1, 0)])
 @example(
     devices=2,
     steps=[

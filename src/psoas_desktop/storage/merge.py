@@ -127,7 +127,7 @@ def merge(conn: sqlite3.Connection, sync_dir: Path, *, progress: Progress | None
             )
             continue
         seen_devices.add(device_of(path))
-        applier.renames = CONFLICT_MARK not in path.name
+        applier.names_from = None if CONFLICT_MARK in path.name else device_of(path)
         complete = data[: data.rfind(b"\n") + 1]  # a half-written last line waits for the rest
         counts = _FileCounts()
         for raw in complete.splitlines():

@@ -83,9 +83,10 @@ class Applier:
     new_sessions: int = 0
     touched: set[int] = field(default_factory=set)
     pending: list[Event] = field(default_factory=list)
-    renames: bool = True
-    """Whether a device line renames a known device. Not from a conflict copy: it is an older or a side
-    version of its journal, read after the journal itself, and its name must not undo a newer one."""
+    names_from: str | None = None
+    """The device whose own journal is being read: only its own device line renames it. Not a conflict
+    copy (an older or side version, read after the journal itself), not another device's journal, not an
+    import: their names may be older, and must not undo a newer one. They name devices not known yet."""
     _ids: dict[str, int] = field(default_factory=dict)
     _devices: set[str] = field(default_factory=set)
 
@@ -141,7 +142,8 @@ class Applier:
 
     def device(self, event: Event) -> None:
         try:
-            devices.remember(self.conn, _text(event, "id"), _text(event, "name"), rename=self.renames)
+            device = _text(event, "id")
+            devices.remember(self.conn, device, _text(event, "name"), rename=device == self.names_from)
         except ValueError as exc:
             raise BadEventError(str(exc)) from exc
         self._devices.add(event["id"])
