@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from history_support import Now, hold
+from history_support import Now, hold, only_cut_short
 
 from psoas_desktop.storage.history import History
 from psoas_desktop.storage.merge import MergeResult
@@ -14,12 +14,20 @@ from psoas_desktop.storage.merge import MergeResult
 class Device:
     """One laptop: its data folder and History, writing its journal to the shared folder."""
 
-    def __init__(self, root: Path, name: str, sync_dir: Path, *, attach: bool = True) -> None:
+    def __init__(
+        self, root: Path, name: str, sync_dir: Path, *, attach: bool = True, cut_short: bool = False
+    ) -> None:
+        """`cut_short`: this open finds a session left running (a crash) and says so."""
         self.data_dir = root / name
         self.sync_dir = sync_dir
         self.warnings: list[str] = []
         result = History.open(self.data_dir, now=Now())
-        assert result.messages == (), result.messages
+        expected = (
+            only_cut_short(result.messages) and len(result.messages) == 1
+            if cut_short
+            else not result.messages
+        )
+        assert expected, result.messages
         self.history = result.history
         if attach:
             self.attach()

@@ -78,6 +78,7 @@ def test_json_has_every_session_with_entries_and_checkins(tmp_path: Path) -> Non
     assert [e["phase_index"] for e in one["entries"]] == [1, 2, 3] and two["entries"] == []
     assert (one["device"], one["device_name"]) == (device, name) and one["uuid"]
     assert one["checkins"][0].pop("uuid")
+    assert one["checkins"][0].pop("device") == device  # who checked in
     assert one["checkins"] == [
         {
             "side": "left",

@@ -47,9 +47,12 @@ def rename(conn: sqlite3.Connection, device: str, name: str) -> None:
     conn.execute("UPDATE devices SET name = ? WHERE id = ?", (checked_name(name), device))
 
 
-def remember(conn: sqlite3.Connection, device: str, name: str) -> None:
-    """A device seen in a journal or an import: added, or its newest name kept."""
+def remember(conn: sqlite3.Connection, device: str, name: str, *, rename: bool = True) -> None:
+    """A device seen in a journal or an import: added, or its newest name kept. With ``rename=False`` a
+    known device keeps its name (unless it is still the placeholder a merge gave it: its id's start)."""
+    update = "" if rename else " WHERE devices.name = substr(devices.id, 1, 8)"
     conn.execute(
-        "INSERT INTO devices (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+        "INSERT INTO devices (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name"
+        + update,
         (device, checked_name(name)),
     )

@@ -156,6 +156,7 @@ def to_json(sessions: list[ExportedSession]) -> str:
                 "checkins": [
                     {
                         "uuid": c.uuid,
+                        "device": c.device,  # who checked in (another device may, on a merged session)
                         "side": c.side,
                         "tightness": c.tightness,
                         "note": c.note,

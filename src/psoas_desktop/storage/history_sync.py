@@ -77,12 +77,14 @@ class HistorySync:
             journal = Journal(folder, devices.local_device(conn))
             row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (SEEDED_KEY,)).fetchone()
             self._journal = journal
-            if row is not None and row[0] == str(folder) and journal.exists():
-                return
+            ends = sync_events.cut_short_ends(conn)  # sessions an open ended, when no journal was attached
+            seeded = row is not None and row[0] == str(folder) and journal.exists()
             try:
-                journal.append(list(sync_events.own_history(conn)))
+                journal.append(ends if seeded else list(sync_events.own_history(conn)))  # that has them
             except OSError as exc:
                 self._journal_failed(conn, journal, exc)
+                return
+            if seeded:
                 return
             conn.execute(
                 "INSERT INTO sync_meta (key, value) VALUES (?, ?)"

@@ -211,7 +211,7 @@ def _session_events(session: _Place, version: int, local_device: str, names: dic
             {
                 "type": "checkin",
                 "uuid": checkin_uuid,
-                "device": device,
+                "device": (checkin.text("device", optional=True) if version >= 2 else None) or device,
                 "session": uuid,
                 "side": side,
                 "tightness": tightness,

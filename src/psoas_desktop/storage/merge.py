@@ -91,7 +91,7 @@ def _loads(raw: bytes) -> object:
 def _parse(raw: bytes, counts: _FileCounts) -> Event | None:
     try:
         event = _loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: garbage nested deeper than Python parses
         counts.broken += 1
         return None
     if not isinstance(event, dict) or event.get("format") != FORMAT_NAME:
@@ -244,13 +244,21 @@ def merge(conn: sqlite3.Connection, sync_dir: Path, *, progress: Progress | None
     for (text,) in conn.execute("SELECT event FROM sync_pending").fetchall():
         applier.pending.append(json.loads(text))
     conn.execute("DELETE FROM sync_pending")
-    paths = [p for p in journals(sync_dir) if p.name != f"{own}{SUFFIX}"]
+    try:
+        found = journals(sync_dir)
+    except OSError as exc:  # not a folder, or unreadable: told, and the rest of the merge goes on
+        found = []
+        result.warnings.append(
+            f"{journal_folder(sync_dir)} cannot be read ({exc.strerror or exc}); nothing was merged from it."
+        )
+    paths = [p for p in found if p.name != f"{own}{SUFFIX}"]
     seen_devices: set[str] = set()
     for number, path in enumerate(paths):
         if progress is not None:
             progress(number, len(paths))
         counts = _FileCounts()
         rejected = applier.rejected
+        applier.names_from = None if CONFLICT_MARK in path.name else device_of(path)
         try:
             handle, consumed = _open_new(path, conn)
             with handle:

@@ -158,13 +158,13 @@ class HistoryReader:
         with self.snapshot() as conn:
             if conn is None:
                 return []
-            sql = "SELECT id, session_id, side, tightness, note, created_utc, uuid FROM checkins"
+            sql = "SELECT id, session_id, side, tightness, note, created_utc, uuid, device FROM checkins"
             params: Sequence[Any] = ()
             if session_id is not None:
                 sql += " WHERE session_id = ?"
                 params = (session_id,)
             rows = conn.execute(sql + " ORDER BY created_utc, id", params).fetchall()
-        return [CheckinRow(r[0], r[1], r[2], r[3], r[4], parse_utc(r[5]), r[6]) for r in rows]
+        return [CheckinRow(r[0], r[1], r[2], r[3], r[4], parse_utc(r[5]), r[6], r[7]) for r in rows]
 
     def all_entries(self) -> dict[int, list[EntryRow]]:
         """Every entry grouped by session id (for export), each list in the order it happened."""

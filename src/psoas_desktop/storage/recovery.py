@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from psoas_desktop.storage import schema, wal_check
+from psoas_desktop.storage import schema, sync_events, wal_check
 from psoas_desktop.storage.rows import cut_short
 from psoas_desktop.storage.schema import DamagedError, Inspection
 from psoas_desktop.storage.wal_check import LogKind
@@ -309,14 +309,16 @@ def _install(source: Path, path: Path) -> None:
 def mark_interrupted(conn: sqlite3.Connection, now: datetime) -> list[str]:
     """Sessions still 'running' at open were cut short (crash, power loss, kill): keep them, mark them
     interrupted at the end of their last hold. Returns what to tell the user, once (they are marked now)."""
+    # Only this device's: another device's session running here is still running there (it ends it).
     running = conn.execute(
-        "SELECT id, started_utc, utc_offset_seconds FROM sessions WHERE status = 'running' ORDER BY started_utc"
+        "SELECT id, started_utc, utc_offset_seconds, uuid FROM sessions WHERE status = 'running'"
+        " AND device = (SELECT device FROM local_device) ORDER BY started_utc"
     ).fetchall()
     if not running:
         return []
     cut = [
         (session_id, offset, cut_short(conn, session_id, schema.parse_utc(started)))
-        for session_id, started, offset in running
+        for session_id, started, offset, _uuid in running
     ]
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -325,6 +327,7 @@ def mark_interrupted(conn: sqlite3.Connection, now: datetime) -> list[str]:
                 "UPDATE sessions SET status = 'interrupted', ended_utc = ? WHERE id = ?",
                 (schema.utc_text(session.ended_utc), session_id),
             )
+        sync_events.remember_cut_short(conn, [str(row[3]) for row in running])
         conn.execute("COMMIT")
     except BaseException:
         schema.rollback(conn)

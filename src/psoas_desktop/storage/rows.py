@@ -100,6 +100,7 @@ class CheckinRow:
     note: str
     created_utc: datetime
     uuid: str | None = None
+    device: str | None = None  # the device that checked in (not always its session's)
 
 
 def load_summaries(conn: sqlite3.Connection, session_ids: Sequence[int] | None) -> list[SessionSummary]:

@@ -179,6 +179,10 @@ class Applier:
     rejected: int = 0
     touched: set[int] = field(default_factory=set)
     pending: list[Event] = field(default_factory=list)
+    names_from: str | None = None
+    """The device whose own journal is being read: only its own device line renames it. Not a conflict
+    copy (an older or side version, read after the journal itself), not another device's journal, not an
+    import: their names may be older, and must not undo a newer one. They name devices not known yet."""
     _ids: dict[str, int] = field(default_factory=dict)
     _devices: set[str] = field(default_factory=set)
     _holds: list[tuple[Any, ...]] = field(default_factory=list)
@@ -351,7 +355,8 @@ class Applier:
 
     def device(self, event: Event) -> None:
         try:
-            devices.remember(self.conn, _text(event, "id"), _text(event, "name"))
+            device = _text(event, "id")
+            devices.remember(self.conn, device, _text(event, "name"), rename=device == self.names_from)
         except ValueError as exc:
             raise BadEventError(str(exc)) from exc
         self._devices.add(event["id"])

@@ -3,11 +3,16 @@ whole history of this device as events ("joining late": written once when sync i
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 
 from psoas_desktop.storage import devices
 from psoas_desktop.storage.journal import Event
+
+CUT_SHORT_KEY = "journal_cut_short"
+"""sync_meta: the UUIDs of this device's sessions an open cut short (no journal is attached then), whose end
+the next attach writes to the journal."""
 
 _SESSION_SQL = (
     "SELECT uuid, device, routine, level, started_utc, utc_offset_seconds, routine_name, routine_hash,"
@@ -96,3 +101,29 @@ def own_history(conn: sqlite3.Connection) -> Iterator[Event]:
         "SELECT uuid, deleted_utc FROM deleted_sessions WHERE device = ?", (own,)
     ):
         yield tombstone_event(str(uuid), own, str(deleted))
+
+
+def remember_cut_short(conn: sqlite3.Connection, uuids: list[str]) -> None:
+    """In the open's transaction that ends them: the next attach journals these sessions' end."""
+    row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (CUT_SHORT_KEY,)).fetchone()
+    waiting = [] if row is None else list(json.loads(row[0]))
+    conn.execute(
+        "INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (CUT_SHORT_KEY, json.dumps(list(dict.fromkeys(waiting + uuids)))),
+    )
+
+
+def cut_short_ends(conn: sqlite3.Connection) -> list[Event]:
+    """The end events of the sessions cut short since the journal was last attached (taken: asked once)."""
+    row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (CUT_SHORT_KEY,)).fetchone()
+    if row is None:
+        return []
+    conn.execute("DELETE FROM sync_meta WHERE key = ?", (CUT_SHORT_KEY,))
+    events = []
+    for uuid in json.loads(row[0]):
+        found = conn.execute(
+            "SELECT device, status, ended_utc FROM sessions WHERE uuid = ?", (uuid,)
+        ).fetchone()
+        if found is not None and found[1] != "running":
+            events.append(end_event(str(uuid), str(found[0]), str(found[1]), str(found[2])))
+    return events
