@@ -20,6 +20,7 @@ from psoas_desktop.storage import global_ids
 from psoas_desktop.storage.export import collect, to_json
 from psoas_desktop.storage.history import History
 from psoas_desktop.storage.import_export import events_from_export, read_export
+from psoas_desktop.storage.rows import RoutineAsRun
 
 BERLIN = ZoneInfo("Europe/Berlin")
 T0 = datetime(2026, 3, 28, 9, 0, tzinfo=BERLIN)  # the last Saturday before the clocks change
@@ -29,7 +30,10 @@ def recorded(data_dir: Path) -> History:
     history = History.open(data_dir, now=Now()).history
     for day, status in enumerate(("completed", "stopped")):
         started = T0 + timedelta(days=day)  # the second one in summer time
-        session = history.start_session("daily", "standard", started)
+        kept = RoutineAsRun(
+            "Daily", "content-hash", f"dose-hash-{day}"
+        )  # so imports count toward progression
+        session = history.start_session("daily", "standard", started, kept)
         history.add_record(session, hold(0, started))
         history.end_session(session, status, started + timedelta(minutes=5))
     running = history.start_session("daily", "beginner", T0 + timedelta(days=2))
@@ -44,6 +48,7 @@ def facts(history: History) -> set[tuple[object, ...]]:
         found.add(
             (s.uuid, s.device, s.routine, s.level, s.started_utc, s.utc_offset_seconds, s.status, s.ended_utc)
         )
+        found.add((s.uuid, s.routine_name, s.routine_hash, s.dose_hash))
         found |= {
             (s.uuid, e.phase_index, e.started_utc, e.actual_seconds, e.side) for e in history.entries(s.id)
         }

@@ -133,6 +133,7 @@ def to_json(sessions: list[ExportedSession]) -> str:
                 "routine": item.session.routine,
                 "routine_name": item.session.routine_name,
                 "routine_hash": item.session.routine_hash,
+                "dose_hash": item.session.dose_hash,
                 "level": item.session.level,
                 "started": _local_iso(item.session),
                 "utc_offset_seconds": item.session.utc_offset_seconds,

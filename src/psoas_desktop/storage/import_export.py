@@ -168,7 +168,7 @@ def _session_events(session: _Place, version: int, local_device: str, names: dic
             "utc_offset_seconds": offset,
             "routine_name": session.text("routine_name", optional=True),
             "routine_hash": session.text("routine_hash", optional=True),
-            "dose_hash": None,  # not exported: an imported session counts toward no progression
+            "dose_hash": session.text("dose_hash", optional=True),  # so it counts toward its progression
         }
     ]
     for index, data in enumerate(session.items("entries")):

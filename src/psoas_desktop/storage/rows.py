@@ -33,7 +33,7 @@ def planned_sql(sessions_where: str = "") -> str:
 
 SESSION_COLUMNS = (
     "id, routine, level, started_utc, utc_offset_seconds, ended_utc, status, routine_name, routine_hash,"
-    " uuid, device"
+    " uuid, device, dose_hash"
 )
 """The columns :func:`session_row` and :func:`summaries_from` read, in their order."""
 
@@ -65,6 +65,8 @@ class SessionRow:
     routine_hash: str | None = None
     uuid: str | None = None
     device: str | None = None
+    dose_hash: str | None = None
+    """The fingerprint of the dosage it ran with (a routine's progression counts sessions by it)."""
 
     @property
     def started_local(self) -> datetime:
@@ -170,7 +172,7 @@ def summaries_from(
                 tightness_left=left,
                 tightness_right=right,
                 ended=None if ended is None else datetime.fromisoformat(ended),  # stored in UTC
-                device=rest[-1],  # after routine_hash and uuid
+                device=rest[2],  # after routine_hash and uuid
             )
         )
     return result
@@ -189,6 +191,7 @@ def session_row(row: Sequence[Any]) -> SessionRow:
         routine_hash=row[8],
         uuid=row[9],
         device=row[10],
+        dose_hash=row[11],
     )
 
 
