@@ -7,6 +7,7 @@ to the helper instead of the command line.
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 
 # psoas_desktop.qt.sound.voice.FROZEN_HELPER_FLAG, spelt out so that headless commands (catalog, plan, history,
@@ -16,6 +17,9 @@ VOICE_HELPER_FLAG = "--voice-helper"
 
 
 def main() -> int:
+    # A merge of long journals reads them in a helper process (psoas_desktop.storage.merge_parse), started
+    # as this same executable: freeze_support() makes such a start run the helper, not the app.
+    multiprocessing.freeze_support()
     if len(sys.argv) > 1 and sys.argv[1] == VOICE_HELPER_FLAG:
         from psoas_desktop.qt.sound.voice_helper import helper_main
 

@@ -5,10 +5,13 @@ trigger that keeps them is suspended in the merge's transaction."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
+import multiprocessing
+import multiprocessing.context
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +20,7 @@ import pytest
 from history_support import histories_are_closed  # noqa: F401  (autouse: closes every History opened)
 from sync_support import Device
 
-from psoas_desktop.storage import merge
+from psoas_desktop.storage import merge, merge_parse
 from psoas_desktop.storage.journal import line
 from psoas_desktop.storage.sync_apply import Applier, BadEventError, Event, _hold_row
 
@@ -317,3 +320,186 @@ def test_outside_a_transaction_the_trigger_is_never_suspended(tmp_path: Path) ->
     finally:
         conn.close()
     assert totals == applied(tmp_path, "a", events_of("d1"), batch=False)["session_totals"]
+
+
+# -- a long read, read by a helper process ---------------------------------------------------------------------
+
+
+def damaged_folder(tmp_path: Path) -> Path:
+    """A sync folder with what sync engines and other versions leave: a deletion, a conflict copy, holds whose
+    session is in a file read later (and one never known), broken, blank and newer-version lines, garbage
+    nested too deeply, and half-written last lines."""
+    sync_dir = tmp_path / "Sync"
+    home = Device(tmp_path, "home", sync_dir)
+    sessions = [home.record(T0 + timedelta(days=day), holds=3 + day) for day in range(6)]
+    home.history.add_checkin(sessions[1], "left", 4, "better")
+    home.history.submit_delete_session(sessions[2], "2026-03-09T10:00:00.000000+00:00").result()
+    device = home.history.device_id()
+    assert device is not None
+    home.history.close()
+    folder = sync_dir / "psoas-history"
+    whole = (folder / f"{device}.jsonl").read_bytes()
+    half = whole[: whole.index(b"\n", len(whole) // 2) + 1]
+    (folder / f"{device}.sync-conflict-20260301-101010-ABCDEFG.jsonl").write_bytes(half + b'{"format":"ps')
+    late = "2c6e4c1a-5f0e-4c56-9d55-5a3f7e0c2b13"
+    never = "3c6e4c1a-5f0e-4c56-9d55-5a3f7e0c2b14"
+    early: list[bytes] = []  # read first: its holds wait for their session, which is in the file read last
+    for index in range(40):
+        session = never if index % 7 == 0 else late
+        started = f"2026-03-05T08:{index:02d}:00.000000+00:00"
+        early.append(line(hold_event(session=session, phase_index=index % 10, started_utc=started)))
+        if index % 9 == 4:
+            early += [
+                b"  \n",
+                b"{not json\n",
+                line({"type": "session", "uuid": "x"}).replace(b'"version":1', b'"version":2'),
+                line(
+                    hold_event(session=late, exercise="br\u00fccke", started_utc=started)
+                ),  # the general way
+                line(hold_event(session=late, started_utc="2026-02-30T10:00:00.000000+00:00")),  # no such day
+                b"[" * 5000 + b"\n",
+            ]
+    (folder / "00000000-0000-4000-8000-000000000000.jsonl").write_bytes(b"".join(early) + b'{"form')
+    (folder / "ffffffff-0000-4000-8000-000000000000.jsonl").write_bytes(
+        line(
+            {
+                "type": "session",
+                "uuid": late,
+                "device": "ffffffff-0000-4000-8000-000000000000",
+                "routine": "daily",
+                "level": "standard",
+                "started_utc": "2026-03-05T08:00:00.000000+00:00",
+                "utc_offset_seconds": 3600,
+                "routine_name": None,
+                "routine_hash": None,
+                "dose_hash": None,
+            }
+        )
+    )
+    return sync_dir
+
+
+def tables(device: Device) -> dict[str, list[str]]:
+    """Every table the merge writes, as sorted rows (the device's own id left out: each has its own)."""
+    own = device.history.device_id()
+    conn = sqlite3.connect(device.history.path)
+    try:
+        return {
+            table: sorted(repr(row) for row in conn.execute(f"SELECT * FROM {table}") if own not in row)
+            for table in (
+                "sessions",
+                "entries",
+                "session_totals",
+                "checkins",
+                "devices",
+                "deleted_sessions",
+                "sync_files",
+                "sync_pending",
+            )
+        }
+    finally:
+        conn.close()
+
+
+def merged(tmp_path: Path, name: str, sync_dir: Path) -> tuple[Device, tuple[object, ...]]:
+    device = Device(tmp_path, name, sync_dir, attach=False)
+    result = device.merge()
+    return device, (result.new_sessions, result.devices, result.warnings, len(result.touched))
+
+
+@pytest.fixture
+def helper_starts(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each helper process a merge starts started; blocks of a few lines, so a journal is many blocks."""
+    starts: list[bool] = []
+    started = merge_parse.ParseHelper._started
+
+    def spy(self: merge_parse.ParseHelper) -> bool:
+        starting = self._process is None and not self._unusable
+        ok = started(self)
+        if starting:
+            starts.append(ok)
+        return ok
+
+    monkeypatch.setattr(merge_parse.ParseHelper, "_started", spy)
+    monkeypatch.setattr(merge, "BLOCK_BYTES", 512)
+    return starts
+
+
+def test_a_helper_process_reads_the_same_merge_as_the_merge_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helper_starts: list[bool]
+) -> None:
+    sync_dir = damaged_folder(tmp_path)
+    itself, by_itself = merged(tmp_path, "itself", sync_dir)
+    assert helper_starts == []
+    assert by_itself[2], "the folder is damaged: there are warnings"
+    monkeypatch.setattr(merge, "HELPER_BYTES", 0)
+    helped, with_help = merged(tmp_path, "helped", sync_dir)
+    assert helper_starts == [True]
+    assert with_help == by_itself
+    assert tables(helped) == tables(itself)
+    assert tables(itself)["sync_pending"]  # the holds of the session never known still wait
+    assert multiprocessing.active_children() == []
+
+
+def test_a_helper_that_cannot_start_leaves_the_merge_to_read_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helper_starts: list[bool]
+) -> None:
+    sync_dir = damaged_folder(tmp_path)
+    itself, by_itself = merged(tmp_path, "itself", sync_dir)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EAGAIN, "no more processes")
+
+    monkeypatch.setattr(merge, "HELPER_BYTES", 0)
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refuse)
+    alone, by_itself_again = merged(tmp_path, "alone", sync_dir)
+    assert helper_starts == [False]  # asked once: not again for each journal of the merge
+    assert by_itself_again == by_itself and tables(alone) == tables(itself)
+
+
+def test_a_helper_that_dies_midway_leaves_the_rest_to_the_merge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helper_starts: list[bool]
+) -> None:
+    sync_dir = damaged_folder(tmp_path)
+    itself, by_itself = merged(tmp_path, "itself", sync_dir)
+    sent = merge_parse.ParseHelper._send
+    count = 0
+
+    def send_then_die(self: merge_parse.ParseHelper, block: bytes) -> None:
+        nonlocal count
+        sent(self, block)
+        count += 1
+        if count == 5:
+            self._process.kill()
+
+    monkeypatch.setattr(merge, "HELPER_BYTES", 0)
+    monkeypatch.setattr(merge_parse.ParseHelper, "_send", send_then_die)
+    orphaned, after_death = merged(tmp_path, "orphaned", sync_dir)
+    assert helper_starts == [True] and count >= 5
+    assert after_death == by_itself and tables(orphaned) == tables(itself)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_merge_that_fails_midway_stops_its_helper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helper_starts: list[bool]
+) -> None:
+    sync_dir = damaged_folder(tmp_path)
+    add_holds = Applier.add_holds
+    calls = 0
+
+    def fail_later(self: Applier, rows: list[tuple[Any, ...]], session: str) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise sqlite3.OperationalError("disk I/O error")
+        return add_holds(self, rows, session)
+
+    monkeypatch.setattr(merge, "HELPER_BYTES", 0)
+    monkeypatch.setattr(Applier, "add_holds", fail_later)
+    work = Device(tmp_path, "work", sync_dir, attach=False)
+    with pytest.raises(Exception, match="disk I/O error"):
+        work.merge()
+    assert helper_starts == [True]
+    assert multiprocessing.active_children() == []
+    monkeypatch.undo()
+    assert work.merge().new_sessions > 0  # nothing of the failed merge stayed
