@@ -1,0 +1,1 @@
+"""Translation helpers: the words core produces (it has no Qt) turned into the user's language."""
